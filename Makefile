@@ -1,0 +1,31 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint bench conformance clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+
+demo: install
+	$(BIN)/python examples/digits_classifier.py
+
+test: install
+	$(BIN)/python -m pytest tests
+
+lint: install
+	$(BIN)/ruff check tensorforge tests bench examples
+
+conformance: install
+	$(BIN)/python ../shared/conformance/harness.py check --module tensorforge
+
+bench: install
+	for f in bench/*.py; do $(BIN)/python $$f; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,2 @@
+"""image_ops."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""linalg_ops."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""nn_ops."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""random_ops."""
+from __future__ import annotations

@@ -1,0 +1,135 @@
+"""The op registry and `bind`, the one path every op takes.
+
+An op is registered once under its TensorFlow name with:
+  infer(specs, attrs) -> [(shape, dtype), ...]   shape/dtype inference (graph building, errors)
+  kernel(xp, *arrays, **attrs) -> array | tuple  the computation over an array namespace
+  grad(op, *dys) -> [dx or None per input]       the gradient, written with tensorforge ops
+  samples() -> [(arrays, attrs), ...]            inputs the registry tests run the op on
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..framework.context import ctx
+from ..framework.errors import InvalidArgumentError, OpError
+from ..framework.tensor import Tensor
+
+# Kernels follow TF: overflow and 0/0 give inf/nan without a warning.
+np.seterr(all="ignore")
+
+NON_DIFFERENTIABLE = "non-differentiable"
+
+
+class OpDef:
+    """One registry entry: everything the runtime knows about an op."""
+
+    __slots__ = ("name", "kernel", "infer", "grad", "samples", "api", "num_outputs",
+                 "stateful", "args", "lower")
+
+    def __init__(self, name, kernel, infer, grad, samples, api, num_outputs, stateful, args, lower):
+        self.name = name
+        self.kernel = kernel
+        self.infer = infer
+        self.grad = grad
+        self.samples = samples
+        self.api = api
+        self.num_outputs = num_outputs
+        self.stateful = stateful
+        self.args = args
+        self.lower = lower
+
+    @property
+    def differentiable(self) -> bool:
+        return self.grad is not NON_DIFFERENTIABLE
+
+    def __repr__(self):
+        return "<OpDef %s>" % self.name
+
+
+REGISTRY: dict[str, OpDef] = {}
+
+
+def register(name: str, *, kernel: Callable, infer: Callable, grad, samples: Callable,
+             api: str, num_outputs: int = 1, stateful: bool = False, args=("x",),
+             lower: Callable | None = None) -> OpDef:
+    """Adds the op `name` to the registry.
+
+    `grad` is a function or NON_DIFFERENTIABLE; `api` is the user-facing call that errors
+    name (``tf.matmul``); `args` are the input argument names, used in messages;
+    `num_outputs` is -1 when the output count depends on attrs (the kernel returns a tuple).
+    """
+    if name in REGISTRY:
+        raise ValueError("op %s registered twice" % name)
+    if grad is None:
+        raise ValueError("op %s: give a gradient or declare it NON_DIFFERENTIABLE" % name)
+    op = OpDef(name, kernel, infer, grad, samples, api, num_outputs, stateful, tuple(args), lower)
+    REGISTRY[name] = op
+    return op
+
+
+def get(name: str) -> OpDef:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError("no op named %r is registered" % name) from None
+
+
+class OpRecord:
+    """An executed op as a gradient function sees it: `.inputs`, `.outputs`, `.attrs`."""
+
+    __slots__ = ("op_def", "inputs", "attrs", "outputs")
+
+    def __init__(self, op_def, inputs, attrs, outputs):
+        self.op_def = op_def
+        self.inputs = inputs
+        self.attrs = attrs
+        self.outputs = outputs
+
+    @property
+    def type(self) -> str:
+        return self.op_def.name
+
+    def get_attr(self, name):
+        return self.attrs[name]
+
+
+_NO_ATTRS: dict = {}
+
+
+def bind(op_name: str, inputs, attrs=_NO_ATTRS):
+    """Runs (eager) or stages (graph building) the op `op_name` on tensors `inputs`.
+
+    Returns one tensor for single-output ops, else a tuple.
+    """
+    op = REGISTRY[op_name]
+    graph = ctx.graph
+    if graph is not None:
+        return graph.add_op(op, inputs, attrs)
+    try:
+        out = op.kernel(np, *[x._value for x in inputs], **attrs)
+    except OpError:
+        raise
+    except Exception as e:  # noqa: BLE001 - every kernel failure becomes a TF error
+        raise kernel_error(op, inputs, attrs, e) from None
+    if op.num_outputs == 1:
+        result = Tensor(out)
+        outs = (result,)
+    else:
+        outs = result = tuple(Tensor(o) for o in out)
+    if ctx.tapes:
+        for tape in ctx.tapes:
+            tape._record(op, inputs, attrs, outs)
+    return result
+
+
+def kernel_error(op: OpDef, inputs, attrs, exc: Exception) -> Exception:
+    """The TF error for a failed kernel: shape inference's message when it explains it."""
+    try:
+        op.infer(inputs, attrs)
+    except (OpError, TypeError, ValueError) as e:
+        return e
+    except Exception:  # noqa: BLE001
+        pass
+    return InvalidArgumentError(None, None, "%s: %s [Op:%s]" % (op.api, exc, op.name))

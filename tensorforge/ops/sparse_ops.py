@@ -1,0 +1,2 @@
+"""sparse_ops."""
+from __future__ import annotations

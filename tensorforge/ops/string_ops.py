@@ -1,0 +1,2 @@
+"""string_ops."""
+from __future__ import annotations

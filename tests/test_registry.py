@@ -1,0 +1,113 @@
+"""Registry-driven tests: every op's inference agrees with its kernel, and every
+differentiable op's gradient agrees with central finite differences in float64."""
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge.framework.tensor import Tensor
+from tensorforge.framework.tensor_shape import TensorShape
+from tensorforge.ops.registry import REGISTRY, bind
+
+ALL_OPS = sorted(REGISTRY)
+DIFFERENTIABLE = [n for n in ALL_OPS if REGISTRY[n].differentiable]
+
+
+class Spec:
+    def __init__(self, shape, dtype):
+        self.shape = TensorShape(shape)
+        self.dtype = dtype
+
+
+def _outputs(result):
+    return result if isinstance(result, tuple) else (result,)
+
+
+def _run(name, arrays, attrs):
+    return _outputs(bind(name, [tf.constant(a) for a in arrays], attrs))
+
+
+@pytest.mark.parametrize("name", ALL_OPS)
+def test_inference_matches_kernel(name):
+    op = REGISTRY[name]
+    samples = op.samples()
+    assert samples, "op %s has no samples" % name
+    for arrays, attrs in samples:
+        inputs = [tf.constant(a) for a in arrays]
+        outs = _outputs(bind(name, inputs, attrs))
+        for o in outs:
+            assert isinstance(o._value, (np.ndarray, np.generic)), "%s kernel returned %r" % (name, type(o._value))
+        inferred = op.infer(inputs, attrs)
+        assert len(inferred) == len(outs), name
+        for (shape, dtype), o in zip(inferred, outs):
+            assert dtype is o.dtype, "%s: inferred %s, kernel gave %s" % (name, dtype, o.dtype)
+            assert tuple(shape) == o.shape._dims, "%s: inferred %s, kernel gave %s" % (name, shape, o.shape)
+        # With the leading dimension unknown (a batch), inference still agrees where it can.
+        specs = [Spec((None,) + tuple(x.shape._dims[1:]) if x.ndim else (), x.dtype) for x in inputs]
+        try:
+            partial = op.infer(specs, attrs)
+        except Exception as e:  # noqa: BLE001
+            pytest.fail("%s: inference with an unknown leading dimension raised %r" % (name, e))
+        for (shape, dtype), o in zip(partial, outs):
+            assert dtype is o.dtype, name
+            assert TensorShape(shape).is_compatible_with(o.shape), "%s: %s vs %s" % (name, shape, o.shape)
+
+
+def _loss(name, arrays, attrs, cots):
+    outs = _run(name, arrays, attrs)
+    total = 0.0
+    for o, c in zip(outs, cots):
+        if c is not None:
+            total += float(np.sum(np.asarray(o._value, dtype=np.float64) * c))
+    return total
+
+
+@pytest.mark.parametrize("name", DIFFERENTIABLE)
+def test_gradient_matches_finite_differences(name):
+    op = REGISTRY[name]
+    checked = False
+    for arrays, attrs in op.samples():
+        arrays = [np.asarray(a) for a in arrays]
+        fidx = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
+        if not fidx:
+            continue
+        arrays = [a.astype(np.float64) if i in fidx else a for i, a in enumerate(arrays)]
+        if any(a.dtype != np.float64 for a in arrays if a.dtype.kind == "f"):
+            continue
+        inputs = [tf.constant(a) for a in arrays]
+        if any(o.dtype.is_floating and o.dtype is not tf.float64 for o in _run(name, arrays, attrs)):
+            continue  # finite differences need float64 outputs
+        rng = np.random.default_rng(7)
+        with tf.GradientTape() as tape:
+            for i in fidx:
+                tape.watch(inputs[i])
+            outs = _outputs(bind(name, inputs, attrs))
+            cots = [rng.standard_normal(o.shape._dims) if o.dtype.is_floating else None for o in outs]
+            if all(c is None for c in cots):
+                continue
+            loss = tf.add_n([tf.reduce_sum(o * tf.constant(c)) for o, c in zip(outs, cots) if c is not None])
+        grads = tape.gradient(loss, [inputs[i] for i in fidx])
+        eps = 1e-6
+        for i, g in zip(fidx, grads):
+            g = np.zeros_like(arrays[i]) if g is None else np.asarray(tf.convert_to_tensor(g)._value)
+            assert g.shape == arrays[i].shape, "%s: gradient shape %s for input %d of shape %s" % (
+                name, g.shape, i, arrays[i].shape)
+            num = np.zeros_like(arrays[i])
+            for j in np.ndindex(arrays[i].shape):
+                plus = [a.copy() for a in arrays]
+                minus = [a.copy() for a in arrays]
+                plus[i][j] += eps
+                minus[i][j] -= eps
+                num[j] = (_loss(name, plus, attrs, cots) - _loss(name, minus, attrs, cots)) / (2 * eps)
+            np.testing.assert_allclose(g, num, rtol=1e-4, atol=1e-5, err_msg="%s input %d" % (name, i))
+            checked = True
+    assert checked, "differentiable op %s has no float sample to check" % name
+
+
+def test_every_op_declares_gradient_or_non_differentiable():
+    for name, op in REGISTRY.items():
+        assert op.grad is not None, name
+        assert isinstance(op.api, str) and op.api.startswith("tf."), name
+
+
+def test_eager_outputs_are_tensors():
+    assert isinstance(tf.add(tf.constant(1.0), 2.0), Tensor)
