@@ -5,7 +5,6 @@ import enum
 
 import numpy as np
 
-from . import dtypes
 from .context import ctx, unique_name
 from .convert import convert_to_tensor
 from .errors import InvalidArgumentError

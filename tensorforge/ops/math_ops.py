@@ -10,7 +10,7 @@ from ..framework.tensor import Tensor
 from . import array_ops
 from . import sample_inputs as S
 from . import shapes as sh
-from .registry import NON_DIFFERENTIABLE, bind, register
+from .registry import bind, register
 
 _t = convert_to_tensor
 
