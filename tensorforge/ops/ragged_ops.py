@@ -1,0 +1,2 @@
+"""tf.RaggedTensor and tf.ragged."""
+from __future__ import annotations
