@@ -55,3 +55,11 @@ for _d in dtypes.ALL_DTYPES:
 _namespace("dtypes").DType = DType
 _namespace("dtypes").as_dtype = as_dtype
 del _name, _obj, _parent, _leaf, _d
+
+
+def __getattr__(name: str):
+    # Heavy namespaces load on first use, keeping `import tensorforge` fast.
+    if name == "keras":
+        import importlib
+        return importlib.import_module(".keras", __name__)
+    raise AttributeError("module 'tensorforge' has no attribute %r" % name)
