@@ -72,6 +72,8 @@ def _infer_python(value) -> dtypes.DType:
 
 def _check_cast(arr: np.ndarray, dtype: dtypes.DType, value):
     """Refuse conversions TF refuses: a float to an int dtype, anything numeric to string."""
+    if arr.size == 0:
+        return  # an empty list takes any dtype
     src = arr.dtype.kind
     dst = dtype._np.kind
     if dtype.name == "bfloat16":

@@ -1,2 +1,1716 @@
-"""linalg_ops."""
+"""Linear algebra ops: matmul, einsum, tensordot, decompositions, solvers, diagonals, norms."""
 from __future__ import annotations
+
+import collections
+import functools
+import string
+
+import numpy as np
+
+from .._api import tf_export
+from ..framework import dtypes
+from ..framework.context import ctx
+from ..framework.convert import convert_to_tensor
+from ..framework.errors import InvalidArgumentError
+from ..framework.tensor import Tensor
+from . import array_ops, math_ops
+from . import sample_inputs as S
+from . import shapes as sh
+from .registry import REGISTRY, bind, register
+
+_t = convert_to_tensor
+
+MATMUL_TYPES = (dtypes.bfloat16, dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64,
+                dtypes.uint8, dtypes.uint16, dtypes.uint32, dtypes.uint64, dtypes.complex64, dtypes.complex128)
+_MATMUL_OK = frozenset(MATMUL_TYPES)
+LAPACK_TYPES = (dtypes.float64, dtypes.float32, dtypes.float16, dtypes.complex64, dtypes.complex128)
+EINSUM_TYPES = MATMUL_TYPES + (dtypes.int8, dtypes.int16)
+
+_LOW_PRECISION = (np.dtype(np.float16), dtypes.bfloat16._np)
+
+
+def _lapack(fn):
+    """Runs a NumPy LAPACK routine; half precision goes through float32 (LAPACK has none)."""
+    @functools.wraps(fn)
+    def run(xp, x, *args, **kw):
+        if x.dtype in _LOW_PRECISION:
+            out = fn(xp, x.astype(np.float32), *args, **kw)
+            if isinstance(out, tuple):
+                return tuple(o.astype(x.dtype) for o in out)
+            return out.astype(x.dtype)
+        return fn(xp, x, *args, **kw)
+    return run
+
+
+_NO_ATTRS: dict = {}
+
+
+def _checked(op_name, inputs, attrs=_NO_ATTRS):
+    """bind() after running shape/dtype inference eagerly too (NumPy would silently promote dtypes)."""
+    if ctx.graph is None:
+        REGISTRY[op_name].infer(inputs, attrs)
+    return bind(op_name, inputs, attrs)
+
+
+def _ct(x):
+    """Conjugate transpose of the last two axes of a NumPy array."""
+    x = x.swapaxes(-1, -2)
+    return x.conj() if x.dtype.kind == "c" else x
+
+
+# ---------------------------------------------------------------- helpers written with ops
+def _conj(x):
+    return math_ops.conj(x) if x.dtype.is_complex else x
+
+
+def _swap_perm(rank):
+    return list(range(rank - 2)) + [rank - 1, rank - 2]
+
+
+def _append_ones(x, n):
+    """x with `n` trailing size-1 dimensions."""
+    s = x.shape.as_list()
+    if None not in s:
+        return array_ops.reshape(x, s + [1] * n)
+    for _ in range(n):
+        x = array_ops.expand_dims(x, -1)
+    return x
+
+
+def _unbroadcast_batch(g, x):
+    """Sums the gradient `g` of a batched matrix op down to the batch shape of input `x`."""
+    gs, xs = g.shape.as_list(), x.shape.as_list()
+    if gs == xs:
+        return g
+    return math_ops.unbroadcast(g, xs)
+
+
+# ---------------------------------------------------------------- MatMul
+def _matmul_infer(specs, attrs):
+    a, b = sh.dims(specs[0]), sh.dims(specs[1])
+    api = "tf.matmul"
+    sh.check_dtype(api, "MatMul", specs[0], MATMUL_TYPES, "a")
+    d = sh.same_dtype(api, "MatMul", specs, ("a", "b"))
+    if a is None or b is None:
+        return [((None, None), d)]
+    if len(a) != 2 or len(b) != 2:
+        if len(a) != len(b):
+            raise sh.error(api, "MatMul", "In[0] and In[1] has different ndims: %s vs. %s (arguments a and b)"
+                           % (sh.fmt(a), sh.fmt(b)))
+        raise sh.error(api, "MatMul", "In[0] is not a matrix. Instead it has shape %s (argument a)" % sh.fmt(a))
+    ta, tb = attrs["transpose_a"], attrs["transpose_b"]
+    ka = a[0] if ta else a[1]
+    kb = b[1] if tb else b[0]
+    if ka is not None and kb is not None and ka != kb:
+        raise sh.error(api, "MatMul", "Matrix size-incompatible: In[0]: %s, In[1]: %s (arguments a and b)"
+                       % (sh.fmt(a), sh.fmt(b)))
+    return [((a[1] if ta else a[0], b[0] if tb else b[1]), d)]
+
+
+def _matmul_kernel(xp, a, b, transpose_a, transpose_b):
+    if transpose_a:
+        a = a.T
+    if transpose_b:
+        b = b.T
+    out = a @ b
+    if out.dtype is not a.dtype and out.dtype != a.dtype:  # ml_dtypes bfloat16 products come back as float32
+        out = out.astype(a.dtype)
+    return out
+
+
+def _matmul_grad(op, dy):
+    a, b = op.inputs
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    if a.dtype.is_complex:
+        a, b = math_ops.conj(a), math_ops.conj(b)
+    if not ta and not tb:
+        return [_mm(dy, b, False, True), _mm(a, dy, True, False)]
+    if not ta and tb:
+        return [_mm(dy, b, False, False), _mm(dy, a, True, False)]
+    if ta and not tb:
+        return [_mm(b, dy, False, True), _mm(a, dy, False, False)]
+    return [_mm(b, dy, True, True), _mm(dy, a, True, True)]
+
+
+_MM_ATTRS = {(ta, tb): {"transpose_a": ta, "transpose_b": tb} for ta in (False, True) for tb in (False, True)}
+_MM_PLAIN = _MM_ATTRS[False, False]
+
+
+def _mm(a, b, ta=False, tb=False):
+    return bind("MatMul", (a, b), _MM_ATTRS[ta, tb])
+
+
+register("MatMul", kernel=_matmul_kernel, infer=_matmul_infer, grad=_matmul_grad, api="tf.matmul", args=("a", "b"),
+         samples=lambda: [([S.normal(3, 4), S.normal(4, 2)], {"transpose_a": False, "transpose_b": False}),
+                          ([S.normal(4, 3), S.normal(2, 4)], {"transpose_a": True, "transpose_b": True}),
+                          ([S.normal(3, 4), S.normal(2, 4)], {"transpose_a": False, "transpose_b": True}),
+                          ([S.normal(4, 3), S.normal(4, 2)], {"transpose_a": True, "transpose_b": False}),
+                          ([S.ints(-3, 3, 2, 3), S.ints(-3, 3, 3, 2)], {"transpose_a": False, "transpose_b": False})])
+
+
+# ---------------------------------------------------------------- BatchMatMulV2
+def _batch_matmul_infer(specs, attrs):
+    a, b = sh.dims(specs[0]), sh.dims(specs[1])
+    api = "tf.matmul"
+    sh.check_dtype(api, "BatchMatMulV2", specs[0], MATMUL_TYPES, "a")
+    d = sh.same_dtype(api, "BatchMatMulV2", specs, ("a", "b"))
+    if a is None or b is None:
+        return [(None, d)]
+    for i, s in enumerate((a, b)):
+        if len(s) < 2:
+            raise sh.error(api, "BatchMatMulV2", "In[%d] ndims must be >= 2: %d (arguments a and b shapes %s and %s)"
+                           % (i, len(s), sh.fmt(a), sh.fmt(b)))
+    try:
+        batch = sh.broadcast_shapes(a[:-2], b[:-2])
+    except InvalidArgumentError:
+        raise sh.error(api, "BatchMatMulV2", "In[0] and In[1] must have compatible batch dimensions: %s vs. %s "
+                       "(arguments a and b)" % (sh.fmt(a), sh.fmt(b))) from None
+    ax, ay = attrs["adj_x"], attrs["adj_y"]
+    ka = a[-2] if ax else a[-1]
+    kb = b[-1] if ay else b[-2]
+    if ka is not None and kb is not None and ka != kb:
+        raise sh.error(api, "BatchMatMulV2", "Matrix size-incompatible: In[0]: %s, In[1]: %s (arguments a and b)"
+                       % (sh.fmt(a), sh.fmt(b)))
+    return [(batch + (a[-1] if ax else a[-2], b[-2] if ay else b[-1]), d)]
+
+
+def _batch_matmul_kernel(xp, x, y, adj_x, adj_y):
+    if adj_x:
+        x = _ct(x)
+    if adj_y:
+        y = _ct(y)
+    out = xp.matmul(x, y)
+    if out.dtype != x.dtype:
+        out = out.astype(x.dtype)
+    return out
+
+
+def _bmm(x, y, adj_x=False, adj_y=False):
+    return bind("BatchMatMulV2", (x, y), _BMM_ATTRS[adj_x, adj_y])
+
+
+_BMM_ATTRS = {(ax, ay): {"adj_x": ax, "adj_y": ay} for ax in (False, True) for ay in (False, True)}
+
+
+def _batch_matmul_grad(op, dy):
+    x, y = op.inputs
+    ax, ay = op.attrs["adj_x"], op.attrs["adj_y"]
+    if not ax and not ay:
+        gx, gy = _bmm(dy, y, False, True), _bmm(x, dy, True, False)
+    elif not ax and ay:
+        gx, gy = _bmm(dy, y, False, False), _bmm(dy, x, True, False)
+    elif ax and not ay:
+        gx, gy = _bmm(y, dy, False, True), _bmm(x, dy, False, False)
+    else:
+        gx, gy = _bmm(y, dy, True, True), _bmm(dy, x, True, True)
+    return [_unbroadcast_batch(gx, x), _unbroadcast_batch(gy, y)]
+
+
+register("BatchMatMulV2", kernel=_batch_matmul_kernel, infer=_batch_matmul_infer, grad=_batch_matmul_grad,
+         api="tf.matmul", args=("a", "b"),
+         samples=lambda: [([S.normal(2, 3, 4), S.normal(2, 4, 2)], {"adj_x": False, "adj_y": False}),
+                          ([S.normal(2, 1, 4, 3), S.normal(3, 2, 4)], {"adj_x": True, "adj_y": True}),
+                          ([S.normal(3, 4), S.normal(2, 2, 4)], {"adj_x": False, "adj_y": True}),
+                          ([S.normal(2, 4, 3), S.normal(4, 2)], {"adj_x": True, "adj_y": False})])
+
+
+@tf_export("linalg.matmul", "matmul")
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,
+           b_is_sparse=False, output_type=None, grad_a=False, grad_b=False, name=None) -> Tensor:
+    """Multiplies matrix `a` by matrix `b`, producing `a` * `b` (tf.linalg.matmul).
+
+    Inputs of rank 2 use the MatMul op; inputs of higher rank are batches of matrices
+    (BatchMatMulV2), whose batch dimensions broadcast.
+
+    Args:
+      a: a tensor of rank >= 2.
+      b: a tensor of the same dtype and rank >= 2.
+      transpose_a, transpose_b: transpose the matrix before multiplying.
+      adjoint_a, adjoint_b: conjugate and transpose the matrix before multiplying.
+      a_is_sparse, b_is_sparse: hints, ignored.
+      output_type: the output dtype; inputs are cast to it when it differs.
+      grad_a, grad_b: hints, ignored.
+      name: unused in eager mode.
+
+    Returns:
+      A tensor of the same dtype as `a` and `b` (or `output_type`).
+
+    Raises:
+      InvalidArgumentError: the inner dimensions or batch dimensions do not match, or the
+        dtypes differ.
+    """
+    if type(a) is Tensor and type(b) is Tensor and a._dtype is b._dtype and a._dtype in _MATMUL_OK \
+            and not (adjoint_a or adjoint_b or output_type):
+        # The eager fast paths: NumPy's own errors (re-explained by inference) cover bad shapes.
+        na, nb = a._value.ndim, b._value.ndim
+        if na == 2 and nb == 2:
+            if not (transpose_a or transpose_b):
+                return bind("MatMul", (a, b), _MM_PLAIN)
+            attrs = _MM_ATTRS.get((transpose_a, transpose_b))
+            if attrs is not None:
+                return bind("MatMul", (a, b), attrs)
+        elif na >= 2 and nb >= 2 and not (a._dtype.is_complex and (transpose_a or transpose_b)):
+            attrs = _BMM_ATTRS.get((transpose_a, transpose_b))
+            if attrs is not None:
+                return bind("BatchMatMulV2", (a, b), attrs)
+    return _matmul(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b, output_type)
+
+
+def _matmul(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b, output_type):
+    if transpose_a and adjoint_a:
+        raise ValueError("Only one of transpose_a and adjoint_a can be True.")
+    if transpose_b and adjoint_b:
+        raise ValueError("Only one of transpose_b and adjoint_b can be True.")
+    a = _t(a)
+    if not math_ops._is_tensorish(b):
+        b = _t(b, dtype_hint=a.dtype)
+    else:
+        b = _t(b)
+    if output_type is not None:
+        output_type = dtypes.as_dtype(output_type)
+        if a.dtype is not output_type:
+            a = math_ops.cast(a, output_type)
+        if b.dtype is not output_type:
+            b = math_ops.cast(b, output_type)
+    ra, rb = a.shape.rank, b.shape.rank
+    if ra is not None and rb is not None and ra <= 2 and rb <= 2:
+        if a.dtype.is_complex:
+            if adjoint_a:
+                a = math_ops.conj(a)
+            if adjoint_b:
+                b = math_ops.conj(b)
+        return _checked("MatMul", (a, b), _MM_ATTRS[bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)])
+    if a.dtype.is_complex:
+        if transpose_a:
+            a = math_ops.conj(a)
+        if transpose_b:
+            b = math_ops.conj(b)
+    return _checked("BatchMatMulV2", (a, b), _BMM_ATTRS[bool(transpose_a or adjoint_a), bool(transpose_b or adjoint_b)])
+
+
+@tf_export("linalg.matvec")
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None) -> Tensor:
+    """Multiplies matrix `a` by vector `b`, producing `a` * `b` (tf.linalg.matvec)."""
+    a = _t(a)
+    b = _t(b, dtype_hint=a.dtype) if not math_ops._is_tensorish(b) else _t(b)
+    out = matmul(a, array_ops.expand_dims(b, -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
+    return array_ops.squeeze(out, -1)
+
+
+# ---------------------------------------------------------------- Einsum
+_EINSUM_LETTERS = string.ascii_letters
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_einsum(equation: str, ranks: tuple):
+    """Parses `equation` for inputs of `ranks`; '...' becomes fresh letters.
+
+    Returns (input label lists, output label list, ellipsis labels), or None when an
+    ellipsis meets an input of unknown rank.
+    """
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, rhs = eq.split("->", 1)
+    else:
+        lhs, rhs = eq, None
+    subs = lhs.split(",")
+    if len(subs) != len(ranks):
+        raise ValueError("Expecting %d inputs for equation %r but got %d" % (len(subs), equation, len(ranks)))
+    for s in subs + ([rhs] if rhs is not None else []):
+        rest = s.replace("...", "")
+        if "." in rest or not all(c in _EINSUM_LETTERS for c in rest):
+            raise ValueError("Invalid einsum equation %r: subscripts must be letters or '...'" % equation)
+    used = set(c for c in eq if c in _EINSUM_LETTERS)
+    free = [c for c in _EINSUM_LETTERS if c not in used]
+    ell_ranks = []
+    for s, r in zip(subs, ranks):
+        if "..." in s:
+            if r is None:
+                return None
+            n = r - len(s.replace("...", ""))
+            if n < 0:
+                raise ValueError("Input of rank %d does not match the subscripts %r of equation %r" % (r, s, equation))
+            ell_ranks.append(n)
+        else:
+            if r is not None and r != len(s):
+                raise ValueError("Input of rank %d does not match the subscripts %r of equation %r" % (r, s, equation))
+            ell_ranks.append(0)
+    ell = free[:max(ell_ranks, default=0)]
+    ins = []
+    for s, n in zip(subs, ell_ranks):
+        if "..." in s:
+            before, after = s.split("...")
+            ins.append(list(before) + ell[len(ell) - n:] + list(after))
+        else:
+            ins.append(list(s))
+    if rhs is None:
+        counts = {}
+        for labels in ins:
+            for c in labels:
+                if c not in ell:
+                    counts[c] = counts.get(c, 0) + 1
+        out = list(ell) + sorted(c for c, k in counts.items() if k == 1)
+    else:
+        if "..." in rhs:
+            before, after = rhs.split("...")
+            out = list(before) + ell + list(after)
+        else:
+            out = list(rhs)
+        present = set(c for labels in ins for c in labels)
+        for c in out:
+            if c not in present:
+                raise ValueError("einstein sum subscripts string included output subscript '%s' which never "
+                                 "appeared in an input" % c)
+    return ins, out, ell
+
+
+def _einsum_sizes(api, ins, shapes, ell):
+    """Label -> size (None unknown); checks that the inputs agree."""
+    size = {}
+    for labels, s in zip(ins, shapes):
+        for axis, (c, d) in enumerate(zip(labels, s)):
+            prev = size.get(c)
+            if c in ell:
+                if prev is None or prev == 1:
+                    size[c] = d if prev is None or d is not None else prev
+                elif d not in (None, 1, prev):
+                    raise sh.error(api, "Einsum", "Incompatible broadcast shapes %s in ellipsis dimensions"
+                                   % ", ".join(sh.fmt(x) for x in shapes))
+            elif c in size:
+                if prev is not None and d is not None and prev != d:
+                    raise sh.error(api, "Einsum", "Expected dimension %d at axis %d of the input shaped %s but got "
+                                   "dimension %d" % (prev, axis, sh.fmt(s), d))
+                if prev is None:
+                    size[c] = d
+            else:
+                size[c] = d
+    return size
+
+
+def _einsum_infer(specs, attrs):
+    api = "tf.einsum"
+    sh.check_dtype(api, "Einsum", specs[0], EINSUM_TYPES, "inputs")
+    d = sh.same_dtype(api, "Einsum", specs, ["inputs[%d]" % i for i in range(len(specs))])
+    shapes = [sh.dims(s) for s in specs]
+    try:
+        parsed = _parse_einsum(attrs["equation"], tuple(None if s is None else len(s) for s in shapes))
+    except ValueError as e:
+        raise sh.error(api, "Einsum", str(e)) from None
+    if parsed is None or any(s is None for s in shapes):
+        return [(None, d)]
+    ins, out, ell = parsed
+    size = _einsum_sizes(api, ins, shapes, ell)
+    return [(tuple(size[c] for c in out), d)]
+
+
+def _einsum_kernel(xp, *xs, equation):
+    low = xs[0].dtype in _LOW_PRECISION
+    arrays = [x.astype(np.float32) for x in xs] if low else xs
+    big = len(xs) > 2 or (len(xs) == 2 and xs[0].size * xs[1].size > 4096)
+    out = xp.einsum(equation, *arrays, optimize=big)
+    if out.dtype != xs[0].dtype:
+        out = out.astype(xs[0].dtype)
+    return out
+
+
+def _fresh_letters(taken, n):
+    return [c for c in _EINSUM_LETTERS if c not in taken][:n]
+
+
+def _einsum_grad(op, dy):
+    xs = op.inputs
+    shapes = [tuple(x.shape.as_list()) for x in xs]
+    ins, out, ell = _parse_einsum(op.attrs["equation"], tuple(len(s) for s in shapes))
+    size = {}
+    for labels, s in zip(ins, shapes):
+        for c, d in zip(labels, s):
+            if size.get(c) in (None, 1):
+                size[c] = d
+    # Size-1 dimensions that broadcast against a larger size act as if the label were absent.
+    squeezed = [[c for c, d in zip(labels, s) if d == 1 and size[c] != 1] for labels, s in zip(ins, shapes)]
+    eff = []
+    for x, labels, s, sq in zip(xs, ins, shapes, squeezed):
+        if sq:
+            keep = [(c, d) for c, d in zip(labels, s) if c not in sq]
+            x = array_ops.reshape(x, [d for _, d in keep])
+            labels = [c for c, _ in keep]
+        eff.append((_conj(x), labels))
+    taken = set(c for labels in ins for c in labels)
+    grads = []
+    for i, x in enumerate(xs):
+        if not (x.dtype.is_floating or x.dtype.is_complex):
+            grads.append(None)
+            continue
+        labels = ins[i]
+        dedup = list(dict.fromkeys(labels))
+        operands, subs = [dy], [out]
+        for j, (xe, le) in enumerate(eff):
+            if j != i:
+                operands.append(xe)
+                subs.append(le)
+        present = set(c for s in subs for c in s)
+        for c in dedup:
+            if c not in present and c not in squeezed[i]:  # summed in x alone: the gradient broadcasts
+                operands.append(array_ops.ones([size[c]], x.dtype))
+                subs.append([c])
+        target = [c for c in dedup if c not in squeezed[i]]
+        eq = ",".join("".join(s) for s in subs) + "->" + "".join(target)
+        g = einsum(eq, *operands) if eq.split("->")[0] != eq.split("->")[1] else dy
+        if squeezed[i]:
+            g = array_ops.reshape(g, [1 if c in squeezed[i] else size[c] for c in dedup])
+        if len(dedup) != len(labels):  # repeated labels: the gradient lives on the diagonal
+            fresh = iter(_fresh_letters(taken | set(dedup), len(labels) - len(dedup)))
+            seen, final, eyes, eye_subs = set(), [], [], []
+            for c in labels:
+                if c in seen:
+                    z = next(fresh)
+                    final.append(z)
+                    eyes.append(eye(size[c], dtype=x.dtype))
+                    eye_subs.append(c + z)
+                else:
+                    seen.add(c)
+                    final.append(c)
+            g = einsum("".join(dedup) + "," + ",".join(eye_subs) + "->" + "".join(final), g, *eyes)
+        grads.append(g)
+    return grads
+
+
+register("Einsum", kernel=_einsum_kernel, infer=_einsum_infer, grad=_einsum_grad, api="tf.einsum",
+         args=("inputs",),
+         samples=lambda: [([S.normal(3, 4), S.normal(4, 2)], {"equation": "ij,jk->ik"}),
+                          ([S.normal(3, 4)], {"equation": "ij->j"}),
+                          ([S.normal(3, 4), S.normal(3, 4)], {"equation": "ij,ij->i"}),
+                          ([S.normal(3, 3)], {"equation": "ii->i"}),
+                          ([S.normal(2, 3), S.normal(3)], {"equation": "ij,j"}),
+                          ([S.normal(1, 2, 3), S.normal(4, 3, 2)], {"equation": "...ij,...jk->...ik"}),
+                          ([S.normal(2, 1, 3), S.normal(3)], {"equation": "i...j,j->i..."}),
+                          ([S.normal(2, 3), S.normal(3, 4), S.normal(4, 2)], {"equation": "ij,jk,kl->il"}),
+                          ([S.normal(2, 3), S.normal(4)], {"equation": "ij,k->ijk"})])
+
+
+@tf_export("linalg.einsum", "einsum")
+def einsum(equation, *inputs, **kwargs) -> Tensor:
+    """A generalized contraction between tensors of arbitrary dimension (tf.einsum).
+
+    `equation` names each input's axes with letters ('ij,jk->ik'); letters missing from the
+    output are summed. '...' stands for broadcast batch dimensions; without '->' the output
+    holds, in alphabetical order, the letters that occur once.
+
+    Args:
+      equation: the subscripts, e.g. 'bij,bjk->bik'.
+      *inputs: the tensors, one per comma-separated subscript.
+      **kwargs: `name` (unused in eager mode); `optimize` (ignored).
+
+    Returns:
+      The contracted tensor.
+    """
+    unknown = set(kwargs) - {"name", "optimize"}
+    if unknown:
+        raise TypeError("Invalid keyword arguments for this function: %s. Expected: name, optimize"
+                        % ", ".join(sorted(unknown)))
+    if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)) and equation.count(",") == len(inputs[0]) - 1 \
+            and len(inputs[0]) > 1:
+        inputs = tuple(inputs[0])
+    xs = [_t(x) for x in inputs]
+    return _checked("Einsum", xs, {"equation": str(equation).replace(" ", "")})
+
+
+# ---------------------------------------------------------------- tensordot (composite)
+def _tensordot_axes(a, b, axes):
+    ra = a.shape.rank
+    if isinstance(axes, Tensor):
+        axes = np.asarray(axes._value).tolist()
+    if isinstance(axes, (int, np.integer)):
+        axes = int(axes)
+        if axes < 0:
+            raise ValueError("`axes` must be at least 0. Received: %d." % axes)
+        if axes > ra:
+            raise ValueError("`axes` must not be larger than the number of dimensions of tensor %s.  Received %d, "
+                             "vs tensor dimensions %d." % (a, axes, ra))
+        return list(range(ra - axes, ra)), list(range(axes))
+    if isinstance(axes, (list, tuple, np.ndarray)):
+        axes = list(axes)
+        if len(axes) != 2:
+            raise ValueError("`axes` must be an integer or have length 2. Received %s." % (axes,))
+        a_axes, b_axes = axes
+        if isinstance(a_axes, (int, np.integer)):
+            a_axes = [a_axes]
+        if isinstance(b_axes, (int, np.integer)):
+            b_axes = [b_axes]
+        a_axes, b_axes = [int(v) for v in np.ravel(a_axes)], [int(v) for v in np.ravel(b_axes)]
+        if len(a_axes) != len(b_axes):
+            raise ValueError("Different number of contraction axes `a` and `b`, %d != %d." % (len(a_axes), len(b_axes)))
+        return a_axes, b_axes
+    raise TypeError("`axes` must be an integer or a pair of lists of axes, got %r" % (axes,))
+
+
+def _tensordot_reshape(x, axes, flipped):
+    shape = x.shape.as_list()
+    axes = [i % len(shape) if len(shape) else i for i in axes]
+    free = [i for i in range(len(shape)) if i not in axes]
+    free_dims = [shape[i] for i in free]
+    prod_free = int(np.prod(free_dims)) if None not in free_dims else -1
+    axes_dims = [shape[i] for i in axes]
+    prod_axes = int(np.prod(axes_dims)) if None not in axes_dims else -1
+    perm = axes + free if flipped else free + axes
+    if perm != list(range(len(shape))):
+        x = array_ops.transpose(x, perm)
+    new_shape = [prod_axes, prod_free] if flipped else [prod_free, prod_axes]
+    if x.shape.as_list() != new_shape:
+        x = array_ops.reshape(x, new_shape)
+    return x, free_dims
+
+
+@tf_export("linalg.tensordot", "tensordot")
+def tensordot(a, b, axes, name=None) -> Tensor:
+    """Tensor contraction of `a` and `b` along the given axes (tf.tensordot).
+
+    Args:
+      a: a float or int tensor.
+      b: a tensor of the same dtype.
+      axes: an int N (the last N axes of `a` with the first N of `b`), or a pair of axis
+        lists `[a_axes, b_axes]` of equal length.
+      name: unused in eager mode.
+
+    Returns:
+      A tensor of shape a's free dims + b's free dims.
+    """
+    a = _t(a)
+    b = _t(b, dtype_hint=a.dtype) if not math_ops._is_tensorish(b) else _t(b)
+    a_axes, b_axes = _tensordot_axes(a, b, axes)
+    ar, a_free = _tensordot_reshape(a, a_axes, False)
+    br, b_free = _tensordot_reshape(b, b_axes, True)
+    out = matmul(ar, br)
+    final = a_free + b_free
+    if out.shape.as_list() != final:
+        out = array_ops.reshape(out, [-1 if d is None else d for d in final])
+    return out
+
+
+# ---------------------------------------------------------------- square-matrix ops (shared checks)
+def _square_infer(api, op_name, name="input", allowed=LAPACK_TYPES):
+    def check(spec):
+        sh.check_dtype(api, op_name, spec, allowed, name)
+        s = sh.dims(spec)
+        if s is None:
+            return None
+        if len(s) < 2:
+            raise sh.error(api, op_name, "Input tensor 0 must have rank >= 2, got shape %s (argument %s)"
+                           % (sh.fmt(s), name))
+        if s[-1] is not None and s[-2] is not None and s[-1] != s[-2]:
+            raise sh.error(api, op_name, "Input matrix must be square. (argument %s shape %s)" % (name, sh.fmt(s)))
+        return s
+    return check
+
+
+# ---------------------------------------------------------------- MatrixInverse
+_inv_check = _square_infer("tf.linalg.inv", "MatrixInverse")
+
+
+def _not_invertible(api, op_name, what="Input"):
+    return InvalidArgumentError(None, None, "%s: %s is not invertible. [Op:%s]" % (api, what, op_name))
+
+
+@_lapack
+def _inverse_kernel(xp, x, adjoint):
+    try:
+        out = xp.linalg.inv(x)
+    except np.linalg.LinAlgError:
+        raise _not_invertible("tf.linalg.inv", "MatrixInverse") from None
+    return _ct(out) if adjoint else out
+
+
+def _inverse_grad(op, dy):
+    ainv = op.outputs[0]
+    adj = op.attrs["adjoint"]
+    return [math_ops.negative(_bmm(ainv, _bmm(dy, ainv, adj, not adj), not adj, False))]
+
+
+register("MatrixInverse", kernel=_inverse_kernel,
+         infer=lambda s, a: [(_inv_check(s[0]), s[0].dtype)], grad=_inverse_grad, api="tf.linalg.inv",
+         args=("input",),
+         samples=lambda: [([S.normal(3, 3) + 3 * np.eye(3)], {"adjoint": False}),
+                          ([S.normal(2, 3, 3) + 3 * np.eye(3)], {"adjoint": True})])
+
+
+@tf_export("linalg.inv")
+def inv(input, adjoint=False, name=None) -> Tensor:  # noqa: A002 - TF's argument name
+    """The inverse of each square matrix in `input` (tf.linalg.inv).
+
+    Args:
+      input: a tensor of shape [..., M, M].
+      adjoint: return the inverse of the conjugate transpose instead.
+      name: unused in eager mode.
+
+    Raises:
+      InvalidArgumentError: a matrix is singular ("Input is not invertible.").
+    """
+    return _checked("MatrixInverse", [_t(input)], {"adjoint": bool(adjoint)})
+
+
+# ---------------------------------------------------------------- MatrixDeterminant / LogMatrixDeterminant
+_det_check = _square_infer("tf.linalg.det", "MatrixDeterminant")
+
+
+@_lapack
+def _det_kernel(xp, x):
+    return xp.asarray(xp.linalg.det(x))
+
+
+def _det_grad(op, dy):
+    a = op.inputs[0]
+    det_ = op.outputs[0]
+    return [math_ops.multiply(_append_ones(math_ops.multiply(dy, det_), 2), inv(a, adjoint=True))]
+
+
+register("MatrixDeterminant", kernel=_det_kernel,
+         infer=lambda s, a: [(None if _det_check(s[0]) is None else _det_check(s[0])[:-2], s[0].dtype)],
+         grad=_det_grad, api="tf.linalg.det", args=("input",),
+         samples=lambda: [([S.normal(3, 3) + 2 * np.eye(3)], {}), ([S.normal(2, 2, 2) + 2 * np.eye(2)], {})])
+
+
+@tf_export("linalg.det")
+def det(input, name=None) -> Tensor:  # noqa: A002
+    """The determinant of each square matrix in `input` (tf.linalg.det)."""
+    return _checked("MatrixDeterminant", [_t(input)])
+
+
+_slogdet_check = _square_infer("tf.linalg.slogdet", "LogMatrixDeterminant")
+
+
+@_lapack
+def _slogdet_kernel(xp, x):
+    sign, logabs = xp.linalg.slogdet(x)
+    return xp.asarray(sign, dtype=x.dtype), xp.asarray(logabs, dtype=x.dtype.type(0).real.dtype)
+
+
+def _slogdet_infer(specs, attrs):
+    s = _slogdet_check(specs[0])
+    d = specs[0].dtype
+    batch = None if s is None else s[:-2]
+    return [(batch, d), (batch, d.real_dtype)]
+
+
+def _slogdet_grad(op, dsign, dlog):
+    a = op.inputs[0]
+    if dlog is None:
+        return [None]
+    if a.dtype.is_complex:
+        dlog = math_ops.cast(dlog, a.dtype)
+    return [math_ops.multiply(_append_ones(dlog, 2), inv(a, adjoint=True))]
+
+
+register("LogMatrixDeterminant", kernel=_slogdet_kernel, infer=_slogdet_infer, grad=_slogdet_grad,
+         api="tf.linalg.slogdet", num_outputs=2, args=("input",),
+         samples=lambda: [([S.normal(3, 3) + 2 * np.eye(3)], {}), ([S.normal(2, 2, 2) - 2 * np.eye(2)], {})])
+
+
+@tf_export("linalg.slogdet")
+def slogdet(input, name=None):  # noqa: A002
+    """Sign and log of the absolute value of each determinant (tf.linalg.slogdet).
+
+    Returns:
+      A pair `(sign, log_abs_determinant)`, each of shape [...].
+    """
+    return _LogDet(*_checked("LogMatrixDeterminant", [_t(input)]))
+
+
+_LogDet = collections.namedtuple("LogMatrixDeterminant", ["sign", "log_abs_determinant"])
+
+
+@tf_export("linalg.logdet")
+def logdet(matrix, name=None) -> Tensor:
+    """Log of the determinant of Hermitian positive definite matrices (tf.linalg.logdet)."""
+    chol = cholesky(matrix)
+    d = diag_part(chol)
+    if d.dtype.is_complex:
+        d = math_ops.real(d)
+    return math_ops.multiply(2.0, math_ops.reduce_sum(math_ops.log(d), axis=-1))
+
+
+# ---------------------------------------------------------------- Cholesky
+_chol_check = _square_infer("tf.linalg.cholesky", "Cholesky")
+
+
+@_lapack
+def _cholesky_kernel(xp, x):
+    # The matrix is Hermitian by contract; symmetrising makes the (symmetric) gradient exact.
+    h = (x + _ct(x)) * x.dtype.type(0.5) if x.ndim >= 2 and x.shape[-1] > 1 else x
+    try:
+        return xp.linalg.cholesky(h)
+    except np.linalg.LinAlgError:
+        pass
+    # TF fills a failed factorisation with NaNs (per matrix) instead of raising.
+    flat = h.reshape((-1,) + h.shape[-2:])
+    out = xp.full_like(flat, np.nan)
+    for i in range(flat.shape[0]):  # only reached for invalid (non-positive-definite) input
+        try:
+            out[i] = xp.linalg.cholesky(flat[i])
+        except np.linalg.LinAlgError:
+            pass
+    return out.reshape(h.shape)
+
+
+def _cholesky_grad(op, dy):
+    l = op.outputs[0]
+    n = l.shape[-1]
+    l_inv = triangular_solve(l, eye(n, batch_shape=l.shape[:-2], dtype=l.dtype), lower=True)
+    middle = _bmm(l, dy, True, False)
+    middle = set_diag(middle, math_ops.multiply(diag_part(middle), 0.5))
+    middle = band_part(middle, -1, 0)
+    g = _bmm(_bmm(l_inv, middle, True, False), l_inv)
+    g = math_ops.add(g, adjoint(g))
+    return [math_ops.multiply(g, 0.5)]
+
+
+def _spd(*shape):
+    a = S.normal(*shape)
+    return a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+register("Cholesky", kernel=_cholesky_kernel, infer=lambda s, a: [(_chol_check(s[0]), s[0].dtype)],
+         grad=_cholesky_grad, api="tf.linalg.cholesky", args=("input",),
+         samples=lambda: [([_spd(3, 3)], {}), ([_spd(2, 2, 2)], {})])
+
+
+@tf_export("linalg.cholesky")
+def cholesky(input, name=None) -> Tensor:  # noqa: A002
+    """The Cholesky factor L (lower triangular, A = L L^H) of each matrix (tf.linalg.cholesky).
+
+    A matrix that is not positive definite gives NaNs, as in TensorFlow.
+    """
+    return _checked("Cholesky", [_t(input)])
+
+
+@tf_export("linalg.cholesky_solve")
+def cholesky_solve(chol, rhs, name=None) -> Tensor:
+    """Solves A X = rhs given the Cholesky factor of A (tf.linalg.cholesky_solve)."""
+    y = triangular_solve(chol, rhs, lower=True, adjoint=False)
+    return triangular_solve(chol, y, lower=True, adjoint=True)
+
+
+# ---------------------------------------------------------------- MatrixSolve / MatrixTriangularSolve
+def _solve_infer(api, op_name, broadcast):
+    def infer(specs, attrs):
+        a, b = sh.dims(specs[0]), sh.dims(specs[1])
+        sh.check_dtype(api, op_name, specs[0], LAPACK_TYPES, "matrix")
+        d = sh.same_dtype(api, op_name, specs, ("matrix", "rhs"))
+        if a is None or b is None:
+            return [(None, d)]
+        if len(a) < 2 or len(b) < 2:
+            raise sh.error(api, op_name, "Input matrix and rhs must have rank >= 2: %s vs. %s (arguments matrix "
+                           "and rhs)" % (sh.fmt(a), sh.fmt(b)))
+        if a[-1] is not None and a[-2] is not None and a[-1] != a[-2]:
+            raise sh.error(api, op_name, "Input matrix must be square. (argument matrix shape %s)" % sh.fmt(a))
+        if a[-2] is not None and b[-2] is not None and a[-2] != b[-2]:
+            raise sh.error(api, op_name, "Input matrix and rhs are incompatible: %s vs. %s (arguments matrix and rhs)"
+                           % (sh.fmt(a), sh.fmt(b)))
+        if broadcast:
+            try:
+                batch = sh.broadcast_shapes(a[:-2], b[:-2])
+            except InvalidArgumentError:
+                raise sh.error(api, op_name, "Incompatible batch shapes: %s vs. %s (arguments matrix and rhs)"
+                               % (sh.fmt(a), sh.fmt(b))) from None
+        else:
+            if len(a) != len(b):
+                raise sh.error(api, op_name, "All input tensors must have the same rank: %s vs. %s (arguments matrix "
+                               "and rhs)" % (sh.fmt(a), sh.fmt(b)))
+            if any(x is not None and y is not None and x != y for x, y in zip(a[:-2], b[:-2])):
+                raise sh.error(api, op_name, "All input tensors must have the same outer dimensions: %s vs. %s "
+                               "(arguments matrix and rhs)" % (sh.fmt(a), sh.fmt(b)))
+            batch = tuple(x if x is not None else y for x, y in zip(a[:-2], b[:-2]))
+        return [(batch + (a[-1], b[-1]), d)]
+    return infer
+
+
+def _solve_kernel(xp, a, b, adjoint):
+    low = a.dtype in _LOW_PRECISION
+    if low:
+        a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    else:
+        a32, b32 = a, b
+    if adjoint:
+        a32 = _ct(a32)
+    try:
+        out = xp.linalg.solve(a32, b32)
+    except np.linalg.LinAlgError:
+        raise _not_invertible("tf.linalg.solve", "MatrixSolve", "Input matrix") from None
+    return out.astype(a.dtype) if low else out
+
+
+def _solve_grad(op, dy):
+    a = op.inputs[0]
+    adj = op.attrs["adjoint"]
+    c = op.outputs[0]
+    gb = solve(a, dy, adjoint=not adj)
+    ga = _bmm(c, gb, False, True) if adj else _bmm(gb, c, False, True)
+    return [math_ops.negative(ga), gb]
+
+
+register("MatrixSolve", kernel=_solve_kernel, infer=_solve_infer("tf.linalg.solve", "MatrixSolve", False),
+         grad=_solve_grad, api="tf.linalg.solve", args=("matrix", "rhs"),
+         samples=lambda: [([S.normal(3, 3) + 3 * np.eye(3), S.normal(3, 2)], {"adjoint": False}),
+                          ([S.normal(2, 3, 3) + 3 * np.eye(3), S.normal(2, 3, 1)], {"adjoint": True})])
+
+
+@tf_export("linalg.solve")
+def solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
+    """Solves `matrix` X = `rhs` for X (tf.linalg.solve).
+
+    Args:
+      matrix: a tensor of shape [..., M, M].
+      rhs: a tensor of shape [..., M, K].
+      adjoint: solve with the conjugate transpose of `matrix`.
+      name: unused in eager mode.
+    """
+    m = _t(matrix)
+    r = _t(rhs, dtype_hint=m.dtype) if not math_ops._is_tensorish(rhs) else _t(rhs)
+    return _checked("MatrixSolve", [m, r], {"adjoint": bool(adjoint)})
+
+
+def _triangular_solve_kernel(xp, a, b, lower, adjoint):
+    low = a.dtype in _LOW_PRECISION
+    a_, b_ = (a.astype(np.float32), b.astype(np.float32)) if low else (a, b)
+    n = a_.shape[-1]
+    tri = xp.tril(a_) if lower else xp.triu(a_)
+    if adjoint:
+        tri = _ct(tri)
+    batch = np.broadcast_shapes(tri.shape[:-2], b_.shape[:-2])
+    tri = xp.broadcast_to(tri, batch + (n, n))
+    b_ = xp.broadcast_to(b_, batch + b_.shape[-2:])
+    try:
+        out = xp.linalg.solve(tri, b_)
+    except np.linalg.LinAlgError:
+        # A zero on the diagonal: substitution gives inf/nan, as TF's kernel does.
+        out = _substitute(xp, tri, b_, lower != adjoint)
+    return out.astype(a.dtype) if low else out
+
+
+def _substitute(xp, tri, b, lower):
+    """Forward/back substitution over the rows (vectorised across the batch and columns)."""
+    n = tri.shape[-1]
+    x = xp.zeros(np.broadcast_shapes(tri.shape[:-2], b.shape[:-2]) + b.shape[-2:], dtype=np.result_type(tri, b))
+    order = range(n) if lower else range(n - 1, -1, -1)
+    for i in order:
+        acc = b[..., i, :] - xp.einsum("...j,...jk->...k", tri[..., i, :], x)
+        x[..., i, :] = acc / tri[..., i, i][..., None]
+    return x
+
+
+def _triangular_solve_grad(op, dy):
+    a, b = op.inputs
+    adj, lower = op.attrs["adjoint"], op.attrs["lower"]
+    c = op.outputs[0]
+    gb = triangular_solve(a, dy, lower=lower, adjoint=not adj)
+    ga = _bmm(c, gb, False, True) if adj else _bmm(gb, c, False, True)
+    ga = math_ops.negative(ga)
+    ga = band_part(ga, -1, 0) if lower else band_part(ga, 0, -1)
+    return [_unbroadcast_batch(ga, a), _unbroadcast_batch(gb, b)]
+
+
+register("MatrixTriangularSolve", kernel=_triangular_solve_kernel,
+         infer=_solve_infer("tf.linalg.triangular_solve", "MatrixTriangularSolve", True),
+         grad=_triangular_solve_grad, api="tf.linalg.triangular_solve", args=("matrix", "rhs"),
+         samples=lambda: [([S.normal(3, 3) + 3 * np.eye(3), S.normal(3, 2)], {"lower": True, "adjoint": False}),
+                          ([S.normal(3, 3) + 3 * np.eye(3), S.normal(2, 3, 2)], {"lower": False, "adjoint": True}),
+                          ([S.normal(2, 3, 3) + 3 * np.eye(3), S.normal(3, 1)], {"lower": True, "adjoint": True})])
+
+
+@tf_export("linalg.triangular_solve")
+def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None) -> Tensor:
+    """Solves `matrix` X = `rhs` for a triangular `matrix` (tf.linalg.triangular_solve).
+
+    Only the lower (`lower=True`) or upper triangle of `matrix` is read; batch dimensions
+    broadcast.
+    """
+    m = _t(matrix)
+    r = _t(rhs, dtype_hint=m.dtype) if not math_ops._is_tensorish(rhs) else _t(rhs)
+    return _checked("MatrixTriangularSolve", [m, r], {"lower": bool(lower), "adjoint": bool(adjoint)})
+
+
+@tf_export("linalg.lstsq")
+def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None) -> Tensor:
+    """Least-squares solutions of `matrix` X = `rhs`, optionally L2-regularised (tf.linalg.lstsq).
+
+    Solves the regularised normal equations with a Cholesky factorisation (TF's `fast` path;
+    `fast=False` takes the same path here).
+    """
+    a = _t(matrix)
+    b = _t(rhs, dtype_hint=a.dtype) if not math_ops._is_tensorish(rhs) else _t(rhs)
+    m, n = a.shape[-2], a.shape[-1]
+    batch = a.shape[:-2]
+    l2 = float(l2_regularizer) if not isinstance(l2_regularizer, Tensor) else float(l2_regularizer._value)
+    if m is None or n is None or m >= n:
+        gram = _bmm(a, a, True, False)
+        if l2:
+            gram = math_ops.add(gram, math_ops.multiply(eye(n, batch_shape=batch, dtype=a.dtype), l2))
+        return cholesky_solve(cholesky(gram), _bmm(a, b, True, False))
+    gram = _bmm(a, a, False, True)
+    if l2:
+        gram = math_ops.add(gram, math_ops.multiply(eye(m, batch_shape=batch, dtype=a.dtype), l2))
+    return _bmm(a, cholesky_solve(cholesky(gram), b), True, False)
+
+
+# ---------------------------------------------------------------- MatrixBandPart
+def _band_infer(specs, attrs):
+    s = sh.dims(specs[0])
+    if s is not None and len(s) < 2:
+        raise sh.error("tf.linalg.band_part", "MatrixBandPart", "input must be at least 2-dim, received shape: %s"
+                       % sh.fmt(s))
+    return [(s, specs[0].dtype)]
+
+
+@functools.lru_cache(maxsize=256)
+def _band_mask(m, n, lower, upper):
+    i = np.arange(m)[:, None]
+    j = np.arange(n)[None, :]
+    mask = np.ones((m, n), bool)
+    if lower >= 0:
+        mask &= (i - j) <= lower
+    if upper >= 0:
+        mask &= (j - i) <= upper
+    return mask
+
+
+def _band_kernel(xp, x, num_lower, num_upper):
+    mask = _band_mask(x.shape[-2], x.shape[-1], num_lower, num_upper)
+    return xp.where(mask, x, x.dtype.type(0))
+
+
+register("MatrixBandPart", kernel=_band_kernel, infer=_band_infer,
+         grad=lambda op, dy: [band_part(dy, op.attrs["num_lower"], op.attrs["num_upper"])],
+         api="tf.linalg.band_part", args=("input",),
+         samples=lambda: [([S.normal(4, 4)], {"num_lower": 1, "num_upper": -1}),
+                          ([S.normal(2, 3, 4)], {"num_lower": 0, "num_upper": 1}),
+                          ([S.ints(0, 9, 3, 3)], {"num_lower": -1, "num_upper": 0})])
+
+
+@tf_export("linalg.band_part")
+def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
+    """Keeps a central band of each matrix and zeroes the rest (tf.linalg.band_part).
+
+    Args:
+      input: a tensor of rank >= 2.
+      num_lower: number of subdiagonals to keep; negative keeps the whole lower triangle.
+      num_upper: number of superdiagonals to keep; negative keeps the whole upper triangle.
+    """
+    return bind("MatrixBandPart", [_t(input)], {"num_lower": int(num_lower), "num_upper": int(num_upper)})
+
+
+# ---------------------------------------------------------------- transposes
+@tf_export("linalg.matrix_transpose", "linalg.transpose")
+def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
+    """Transposes the last two dimensions of `a` (tf.linalg.matrix_transpose)."""
+    a = _t(a)
+    rank = a.shape.rank
+    if rank is not None and rank < 2:
+        raise ValueError("Argument `a` should be a (batch) matrix with rank >= 2.  Received `a` = %s with shape: %s"
+                         % (a, a.shape))
+    out = array_ops.transpose(a, _swap_perm(rank))
+    return math_ops.conj(out) if conjugate and a.dtype.is_complex else out
+
+
+@tf_export("linalg.adjoint")
+def adjoint(matrix, name=None) -> Tensor:
+    """The conjugate transpose of the last two dimensions (tf.linalg.adjoint)."""
+    return matrix_transpose(matrix, conjugate=True)
+
+
+# ---------------------------------------------------------------- diagonals: MatrixDiagV3 / PartV3 / SetDiagV3
+_ALIGNS = ("LEFT_RIGHT", "RIGHT_LEFT", "LEFT_LEFT", "RIGHT_RIGHT")
+
+
+def _diag_len(m, n, d):
+    return min(n - max(d, 0), m + min(d, 0))
+
+
+@functools.lru_cache(maxsize=256)
+def _diag_index(m, n, lo, hi, max_len, align):
+    """Index arrays (rows, cols, diag_row, pos): matrix[rows, cols] is diagonal[diag_row, pos]."""
+    sup_right = align.split("_")[0] == "RIGHT"
+    sub_right = align.split("_")[1] == "RIGHT"
+    rows, cols, drow, pos = [], [], [], []
+    for idx, d in enumerate(range(hi, lo - 1, -1)):
+        n_d = max(_diag_len(m, n, d), 0)
+        offset = max_len - n_d if (d >= 0 and sup_right) or (d <= 0 and sub_right) else 0
+        j = np.arange(n_d)
+        rows.append(j + max(-d, 0))
+        cols.append(j + max(d, 0))
+        drow.append(np.full(n_d, idx))
+        pos.append(j + offset)
+    return tuple(np.concatenate(v).astype(np.intp) for v in (rows, cols, drow, pos))
+
+
+def _diag_dims(max_len, lo, hi, num_rows, num_cols):
+    min_rows = max_len - min(hi, 0)
+    min_cols = max_len + max(lo, 0)
+    if num_rows == -1 and num_cols == -1:
+        num_rows = num_cols = max(min_rows, min_cols)
+    elif num_rows == -1:
+        num_rows = min_rows
+    elif num_cols == -1:
+        num_cols = min_cols
+    return num_rows, num_cols, min_rows, min_cols
+
+
+def _diag_infer(specs, attrs):
+    api, op_name = "tf.linalg.diag", "MatrixDiagV3"
+    s = sh.dims(specs[0])
+    lo, hi = attrs["k"]
+    if lo > hi:
+        raise sh.error(api, op_name, "lower_diag_index must not be larger than upper_diag_index: %d > %d" % (lo, hi))
+    if s is None:
+        return [(None, specs[0].dtype)]
+    need = 1 if lo == hi else 2
+    if len(s) < need:
+        raise sh.error(api, op_name, "diagonal must be at least %d-dim, received shape: %s (argument diagonal)"
+                       % (need, sh.fmt(s)))
+    if lo != hi and s[-2] is not None and s[-2] != hi - lo + 1:
+        raise sh.error(api, op_name, "The number of diagonals provided in the input does not match the lower_diag_index "
+                       "and upper_diag_index range. (argument diagonal shape %s, k (%d, %d))" % (sh.fmt(s), lo, hi))
+    batch = s[:-1] if lo == hi else s[:-2]
+    max_len = s[-1]
+    if max_len is None:
+        return [(batch + (None if attrs["num_rows"] == -1 else attrs["num_rows"],
+                          None if attrs["num_cols"] == -1 else attrs["num_cols"]), specs[0].dtype)]
+    m, n, min_rows, min_cols = _diag_dims(max_len, lo, hi, attrs["num_rows"], attrs["num_cols"])
+    if m < min_rows or n < min_cols or (m != min_rows and n != min_cols):
+        raise sh.error(api, op_name, "The number of rows or columns is not consistent with the specified d_lower, "
+                       "d_upper, and diagonal. (argument diagonal shape %s, num_rows %d, num_cols %d)"
+                       % (sh.fmt(s), m, n))
+    return [(batch + (m, n), specs[0].dtype)]
+
+
+def _diag_kernel(xp, diagonal, k, num_rows, num_cols, padding_value, align):
+    lo, hi = k
+    diags = diagonal[..., None, :] if lo == hi else diagonal
+    max_len = diags.shape[-1]
+    m, n, _, _ = _diag_dims(max_len, lo, hi, num_rows, num_cols)
+    batch = diags.shape[:-2]
+    out = xp.full(batch + (m, n), padding_value, dtype=diagonal.dtype)
+    rows, cols, drow, pos = _diag_index(m, n, lo, hi, max_len, align)
+    out[..., rows, cols] = diags[..., drow, pos]
+    return out
+
+
+def _diag_grad(op, dy):
+    return [diag_part(dy, k=op.attrs["k"], align=op.attrs["align"])]
+
+
+register("MatrixDiagV3", kernel=_diag_kernel, infer=_diag_infer, grad=_diag_grad, api="tf.linalg.diag",
+         args=("diagonal",),
+         samples=lambda: [([S.normal(3)], {"k": (0, 0), "num_rows": -1, "num_cols": -1, "padding_value": 0,
+                                           "align": "RIGHT_LEFT"}),
+                          ([S.normal(2, 3)], {"k": (1, 1), "num_rows": -1, "num_cols": -1, "padding_value": 0,
+                                              "align": "RIGHT_LEFT"}),
+                          ([S.normal(2, 3, 3)], {"k": (-1, 1), "num_rows": 3, "num_cols": 4, "padding_value": 0,
+                                                 "align": "RIGHT_LEFT"}),
+                          ([S.normal(2, 3)], {"k": (-1, 0), "num_rows": -1, "num_cols": -1, "padding_value": 9,
+                                              "align": "LEFT_RIGHT"})])
+
+
+def _k_pair(k):
+    if isinstance(k, Tensor):
+        k = np.asarray(k._value).tolist()
+    if isinstance(k, (list, tuple, np.ndarray)):
+        k = [int(v) for v in np.ravel(k)]
+        return (k[0], k[-1])
+    return (int(k), int(k))
+
+
+def _scalar_attr(v):
+    if isinstance(v, Tensor):
+        v = v._value
+    v = np.asarray(v)
+    return v.item()
+
+
+def _check_align(align):
+    if align not in _ALIGNS:
+        raise ValueError("align must be one of %s, got %r" % (", ".join(_ALIGNS), align))
+    return align
+
+
+@tf_export("linalg.diag")
+def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, align="RIGHT_LEFT") -> Tensor:
+    """A batched matrix with the given diagonal(s), padded elsewhere (tf.linalg.diag).
+
+    Args:
+      diagonal: shape [..., L] for one diagonal, [..., num_diags, L] for a band `k=(lo, hi)`.
+      k: the diagonal offset (0 main, > 0 above, < 0 below) or a pair (lo, hi).
+      num_rows, num_cols: the output matrix size (-1: the smallest that fits).
+      padding_value: the value outside the diagonals.
+      align: how shorter diagonals of a band are aligned: 'RIGHT_LEFT' (default), ...
+    """
+    d = _t(diagonal)
+    return _checked("MatrixDiagV3", [d], {"k": _k_pair(k), "num_rows": int(_scalar_attr(num_rows)),
+                                      "num_cols": int(_scalar_attr(num_cols)),
+                                      "padding_value": _scalar_attr(padding_value), "align": _check_align(align)})
+
+
+def _diag_part_infer(specs, attrs):
+    api, op_name = "tf.linalg.diag_part", "MatrixDiagPartV3"
+    s = sh.dims(specs[0])
+    lo, hi = attrs["k"]
+    if lo > hi:
+        raise sh.error(api, op_name, "lower_diag_index must not be larger than upper_diag_index: %d > %d" % (lo, hi))
+    if s is None:
+        return [(None, specs[0].dtype)]
+    if len(s) < 2:
+        raise sh.error(api, op_name, "input must be at least 2-dim, received shape: %s (argument input)" % sh.fmt(s))
+    m, n = s[-2], s[-1]
+    if m is not None and n is not None:
+        for what, v in (("lower", lo), ("upper", hi)):
+            if not (-m < v < n or v == 0):
+                raise sh.error(api, op_name, "%s_diag_index is out of bound: %d. It must be between %d and %d "
+                               "(argument input shape %s)" % (what, v, -m, n, sh.fmt(s)))
+        max_len = max(min(m + min(hi, 0), n - max(lo, 0)), 0)
+    else:
+        max_len = None
+    tail = (max_len,) if lo == hi else (hi - lo + 1, max_len)
+    return [(s[:-2] + tail, specs[0].dtype)]
+
+
+def _diag_part_kernel(xp, x, k, padding_value, align):
+    lo, hi = k
+    m, n = x.shape[-2], x.shape[-1]
+    max_len = max(min(m + min(hi, 0), n - max(lo, 0)), 0)
+    nd = hi - lo + 1
+    rows, cols, drow, pos = _diag_index(m, n, lo, hi, max_len, align)
+    if lo == hi and drow.size == max_len:
+        return x[..., rows, cols]
+    out = xp.full(x.shape[:-2] + (nd, max_len), padding_value, dtype=x.dtype)
+    out[..., drow, pos] = x[..., rows, cols]
+    return out[..., 0, :] if lo == hi else out
+
+
+def _diag_part_grad(op, dy):
+    x = op.inputs[0]
+    s = x.shape.as_list()
+    if s[-1] is not None and s[-2] is not None:
+        return [diag(dy, k=op.attrs["k"], num_rows=s[-2], num_cols=s[-1], align=op.attrs["align"])]
+    return [set_diag(array_ops.zeros_like(x), dy, k=op.attrs["k"], align=op.attrs["align"])]
+
+
+register("MatrixDiagPartV3", kernel=_diag_part_kernel, infer=_diag_part_infer, grad=_diag_part_grad,
+         api="tf.linalg.diag_part", args=("input",),
+         samples=lambda: [([S.normal(3, 3)], {"k": (0, 0), "padding_value": 0, "align": "RIGHT_LEFT"}),
+                          ([S.normal(2, 3, 4)], {"k": (1, 1), "padding_value": 0, "align": "RIGHT_LEFT"}),
+                          ([S.normal(2, 4, 3)], {"k": (-1, 2), "padding_value": 0, "align": "RIGHT_LEFT"}),
+                          ([S.normal(3, 4)], {"k": (-2, 0), "padding_value": 5, "align": "LEFT_RIGHT"})])
+
+
+@tf_export("linalg.diag_part")
+def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT") -> Tensor:  # noqa: A002
+    """The diagonal(s) of each matrix (tf.linalg.diag_part).
+
+    Returns:
+      Shape [..., L] for one diagonal, [..., num_diags, L] for a band `k=(lo, hi)`; shorter
+      diagonals of a band are padded with `padding_value` according to `align`.
+    """
+    return _checked("MatrixDiagPartV3", [_t(input)], {"k": _k_pair(k), "padding_value": _scalar_attr(padding_value),
+                                                  "align": _check_align(align)})
+
+
+def _set_diag_infer(specs, attrs):
+    api, op_name = "tf.linalg.set_diag", "MatrixSetDiagV3"
+    d = sh.same_dtype(api, op_name, specs, ("input", "diagonal"))
+    s, ds = sh.dims(specs[0]), sh.dims(specs[1])
+    if s is None:
+        return [(None, d)]
+    if len(s) < 2:
+        raise sh.error(api, op_name, "input must be at least 2-dim, received shape: %s (argument input)" % sh.fmt(s))
+    want = _diag_part_infer([specs[0]], {"k": attrs["k"], "padding_value": 0, "align": attrs["align"]})[0][0]
+    if ds is not None and want is not None and (len(ds) != len(want) or any(
+            a is not None and b is not None and a != b for a, b in zip(ds, want))):
+        raise sh.error(api, op_name, "diagonal must have shape %s to set the diagonal(s) %s of input of shape %s, "
+                       "got %s (arguments input and diagonal)" % (sh.fmt(want), attrs["k"], sh.fmt(s), sh.fmt(ds)))
+    return [(s, d)]
+
+
+def _set_diag_kernel(xp, x, diagonal, k, align):
+    lo, hi = k
+    m, n = x.shape[-2], x.shape[-1]
+    max_len = max(min(m + min(hi, 0), n - max(lo, 0)), 0)
+    diags = diagonal[..., None, :] if lo == hi else diagonal
+    rows, cols, drow, pos = _diag_index(m, n, lo, hi, max_len, align)
+    out = x.copy()
+    out[..., rows, cols] = diags[..., drow, pos]
+    return out
+
+
+def _set_diag_grad(op, dy):
+    k, align = op.attrs["k"], op.attrs["align"]
+    return [set_diag(dy, array_ops.zeros_like(op.inputs[1]), k=k, align=align), diag_part(dy, k=k, align=align)]
+
+
+register("MatrixSetDiagV3", kernel=_set_diag_kernel, infer=_set_diag_infer, grad=_set_diag_grad,
+         api="tf.linalg.set_diag", args=("input", "diagonal"),
+         samples=lambda: [([S.normal(3, 3), S.normal(3)], {"k": (0, 0), "align": "RIGHT_LEFT"}),
+                          ([S.normal(2, 3, 4), S.normal(2, 2, 3)], {"k": (0, 1), "align": "RIGHT_LEFT"})])
+
+
+@tf_export("linalg.set_diag")
+def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tensor:  # noqa: A002
+    """`input` with its diagonal(s) `k` replaced by `diagonal` (tf.linalg.set_diag)."""
+    x = _t(input)
+    d = _t(diagonal, dtype_hint=x.dtype) if not math_ops._is_tensorish(diagonal) else _t(diagonal)
+    return _checked("MatrixSetDiagV3", [x, d], {"k": _k_pair(k), "align": _check_align(align)})
+
+
+@tf_export("linalg.trace")
+def trace(x, name=None) -> Tensor:
+    """The sum of the main diagonal of each matrix (tf.linalg.trace)."""
+    return math_ops.reduce_sum(diag_part(x), axis=-1)
+
+
+@tf_export("linalg.eye", "eye")
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None) -> Tensor:
+    """An identity matrix, or a batch of them (tf.eye).
+
+    Args:
+      num_rows: rows of each matrix.
+      num_columns: columns of each matrix (default `num_rows`).
+      batch_shape: leading batch dimensions.
+      dtype: the element type.
+    """
+    dtype = dtypes.as_dtype(dtype)
+    n = int(_scalar_attr(num_rows))
+    m = n if num_columns is None else int(_scalar_attr(num_columns))
+    batch = [] if batch_shape is None else list(array_ops._int_tuple(batch_shape))
+    return _checked("MatrixDiagV3", [array_ops.ones(batch + [min(n, m)], dtype)],
+                {"k": (0, 0), "num_rows": n, "num_cols": m, "padding_value": 0, "align": "RIGHT_LEFT"})
+
+
+# ---------------------------------------------------------------- Cross
+def _cross_infer(specs, attrs):
+    api, op_name = "tf.linalg.cross", "Cross"
+    d = sh.same_dtype(api, op_name, specs, ("a", "b"))
+    a, b = sh.dims(specs[0]), sh.dims(specs[1])
+    if a is None or b is None:
+        return [(a if b is None else b, d)]
+    if len(a) != len(b) or any(x is not None and y is not None and x != y for x, y in zip(a, b)):
+        raise sh.error(api, op_name, "a and b must be the same shape: %s vs. %s (arguments a and b)" % (sh.fmt(a), sh.fmt(b)))
+    if not a or (a[-1] is not None and a[-1] != 3):
+        raise sh.error(api, op_name, "Dimension 0 in both shapes must be equal, but are %s and 3. (argument a shape %s)"
+                       % (a[-1] if a else "?", sh.fmt(a)))
+    return [(tuple(x if x is not None else y for x, y in zip(a, b)), d)]
+
+
+register("Cross", kernel=lambda xp, a, b: xp.cross(a, b), infer=_cross_infer,
+         grad=lambda op, dy: [cross(op.inputs[1], dy), cross(dy, op.inputs[0])],
+         api="tf.linalg.cross", args=("a", "b"), samples=lambda: [([S.normal(2, 3), S.normal(2, 3)], {})])
+
+
+@tf_export("linalg.cross")
+def cross(a, b, name=None) -> Tensor:
+    """Pairwise cross product of 3-vectors along the last axis (tf.linalg.cross)."""
+    a = _t(a)
+    b = _t(b, dtype_hint=a.dtype) if not math_ops._is_tensorish(b) else _t(b)
+    return _checked("Cross", [a, b])
+
+
+# ---------------------------------------------------------------- Qr
+def _matrix_check(api, op_name, spec, allowed=LAPACK_TYPES, name="input"):
+    sh.check_dtype(api, op_name, spec, allowed, name)
+    s = sh.dims(spec)
+    if s is not None and len(s) < 2:
+        raise sh.error(api, op_name, "Input tensor 0 must have rank >= 2, got shape %s (argument %s)" % (sh.fmt(s), name))
+    return s
+
+
+def _qr_infer(specs, attrs):
+    s = _matrix_check("tf.linalg.qr", "Qr", specs[0])
+    d = specs[0].dtype
+    if s is None:
+        return [(None, d), (None, d)]
+    m, n = s[-2], s[-1]
+    k = None if m is None or n is None else min(m, n)
+    if attrs["full_matrices"]:
+        return [(s[:-2] + (m, m), d), (s[:-2] + (m, n), d)]
+    return [(s[:-2] + (m, k), d), (s[:-2] + (k, n), d)]
+
+
+@_lapack
+def _qr_kernel(xp, x, full_matrices):
+    q, r = xp.linalg.qr(x, mode="complete" if full_matrices else "reduced")
+    return q, r
+
+
+def _qr_grad_deep(q, r, dq, dr):
+    qdq = _bmm(q, dq, True, False)
+    qdq_ = math_ops.subtract(qdq, adjoint(qdq))
+    rdr = _bmm(r, dr, False, True)
+    rdr_ = math_ops.subtract(rdr, adjoint(rdr))
+    tril = band_part(math_ops.add(qdq_, rdr_), -1, 0)
+
+    def tri_solve(x, rr):
+        return adjoint(triangular_solve(rr, adjoint(x), lower=False, adjoint=False))
+
+    grad_a = _bmm(q, math_ops.add(dr, tri_solve(tril, r)))
+    grad_b = tri_solve(math_ops.subtract(dq, _bmm(q, qdq)), r)
+    ret = math_ops.add(grad_a, grad_b)
+    if q.dtype.is_complex:
+        m = _bmm(r, dr, False, True)
+        latent = math_ops.cast(math_ops.imag(diag_part(math_ops.subtract(m, adjoint(m)))), q.dtype)
+        latent = math_ops.multiply(latent, math_ops.cast(1j, q.dtype))
+        ret = math_ops.add(ret, _bmm(q, tri_solve(diag(latent), r)))
+    return ret
+
+
+def _qr_grad(op, dq, dr):
+    a = op.inputs[0]
+    q, r = op.outputs
+    if dq is None:
+        dq = array_ops.zeros_like(q)
+    if dr is None:
+        dr = array_ops.zeros_like(r)
+    m, n = a.shape[-2], a.shape[-1]
+    if m is None or n is None:
+        raise NotImplementedError("QrGrad not implemented with dynamic shapes.")
+    if op.attrs["full_matrices"] and m > n:
+        raise NotImplementedError("QrGrad not implemented when nrows > ncols and full_matrices is true.")
+    if m >= n:
+        return [_qr_grad_deep(q, r, dq, dr)]
+    # Wide matrices: A = [X | Y], R = [U | V]; see TF's _QrGrad.
+    _, y = array_ops.split(a, [m, n - m], axis=-1)
+    u, _ = array_ops.split(r, [m, n - m], axis=-1)
+    du, dv = array_ops.split(dr, [m, n - m], axis=-1)
+    dy = _bmm(q, dv)
+    dx = _qr_grad_deep(q, u, math_ops.add(dq, _bmm(y, dv, False, True)), du)
+    return [array_ops.concat([dx, dy], axis=-1)]
+
+
+register("Qr", kernel=_qr_kernel, infer=_qr_infer, grad=_qr_grad, api="tf.linalg.qr", num_outputs=2, args=("input",),
+         samples=lambda: [([S.normal(4, 3)], {"full_matrices": False}),
+                          ([S.normal(2, 3, 3)], {"full_matrices": True}),
+                          ([S.normal(2, 4)], {"full_matrices": False})])
+
+
+@tf_export("linalg.qr")
+def qr(input, full_matrices=False, name=None):  # noqa: A002
+    """QR decomposition of each matrix: `input` = Q R (tf.linalg.qr).
+
+    Returns:
+      A namedtuple `(q, r)`; with `full_matrices=False` q is [..., M, P] and r
+      [..., P, N] with P = min(M, N); with True q is [..., M, M] and r [..., M, N].
+    """
+    return _Qr(*_checked("Qr", [_t(input)], {"full_matrices": bool(full_matrices)}))
+
+
+_Qr = collections.namedtuple("Qr", ["q", "r"])
+
+
+# ---------------------------------------------------------------- Svd
+def _svd_infer(specs, attrs):
+    s = _matrix_check("tf.linalg.svd", "Svd", specs[0])
+    d = specs[0].dtype
+    rd = d.real_dtype
+    if s is None:
+        return [(None, rd), (None, d), (None, d)]
+    m, n = s[-2], s[-1]
+    k = None if m is None or n is None else min(m, n)
+    batch = s[:-2]
+    if not attrs["compute_uv"]:
+        return [(batch + (k,), rd), ((0,), d), ((0,), d)]
+    if attrs["full_matrices"]:
+        return [(batch + (k,), rd), (batch + (m, m), d), (batch + (n, n), d)]
+    return [(batch + (k,), rd), (batch + (m, k), d), (batch + (n, k), d)]
+
+
+@_lapack
+def _svd_kernel(xp, x, compute_uv, full_matrices):
+    if not compute_uv:
+        s = xp.linalg.svd(x, compute_uv=False)
+        empty = xp.zeros((0,), x.dtype)
+        return s, empty, empty
+    u, s, vh = xp.linalg.svd(x, full_matrices=full_matrices)
+    return s, u, _ct(vh)
+
+
+def _safe_reciprocal(x, epsilon=1e-20):
+    return math_ops.divide(x, math_ops.add(math_ops.multiply(x, x), epsilon))
+
+
+def _svd_grad(op, ds, du, dv):
+    a = op.inputs[0]
+    s, u, v = op.outputs
+    ds = array_ops.zeros_like(s) if ds is None else ds
+    if a.dtype.is_complex:
+        ds = math_ops.cast(ds, a.dtype)
+        s = math_ops.cast(s, a.dtype)
+    ds_mat = diag(ds)
+    if not op.attrs["compute_uv"]:
+        _, u_, v_ = svd(a, full_matrices=False, compute_uv=True)
+        return [_bmm(u_, _bmm(ds_mat, v_, False, True))]
+    du = array_ops.zeros_like(u) if du is None else du
+    dv = array_ops.zeros_like(v) if dv is None else dv
+    full = op.attrs["full_matrices"]
+    m, n = a.shape[-2], a.shape[-1]
+    if m is None or n is None:
+        raise NotImplementedError("SVD gradient has not been implemented for input with unknown inner matrix shape.")
+    if full and abs(m - n) > 1:
+        raise NotImplementedError("svd gradient is not implemented for abs(m - n) > 1 when full_matrices is True")
+    use_adjoint = m > n
+    if use_adjoint:
+        m, n = n, m
+        u, v = v, u
+        du, dv = dv, du
+    s_mat = diag(s)
+    s2 = math_ops.multiply(s, s)
+    diff = math_ops.subtract(array_ops.expand_dims(s2, -2), array_ops.expand_dims(s2, -1))
+    f = set_diag(_safe_reciprocal(diff), array_ops.zeros_like(s))
+    s_inv_mat = diag(_safe_reciprocal(s))
+    if v.shape[-1] != m:
+        v1, v2 = array_ops.split(v, [m, v.shape[-1] - m], axis=-1)
+        dv1, dv2 = array_ops.split(dv, [m, dv.shape[-1] - m], axis=-1)
+    else:
+        v1, dv1, v2, dv2 = v, dv, None, None
+    u_gu = _bmm(u, du, True, False)
+    v_gv = _bmm(v1, dv1, True, False)
+    f_u = math_ops.multiply(f, u_gu)
+    f_v = math_ops.multiply(f, v_gv)
+    term1_nouv = math_ops.add(math_ops.add(ds_mat, _bmm(math_ops.add(f_u, adjoint(f_u)), s_mat)),
+                              _bmm(s_mat, math_ops.add(f_v, adjoint(f_v))))
+    term1 = _bmm(u, _bmm(term1_nouv, v1, False, True))
+    if m == n:
+        grad = term1
+    else:
+        gv1t = adjoint(dv1)
+        term2_nous = math_ops.subtract(gv1t, _bmm(_bmm(gv1t, v1), v1, False, True))
+        if full and v2 is not None:
+            v1t_gv2 = _bmm(v1, dv2, True, False)
+            term2_nous = math_ops.subtract(term2_nous, _bmm(v1t_gv2, v2, False, True))
+        term2 = _bmm(_bmm(u, s_inv_mat), term2_nous)
+        grad = math_ops.add(term1, term2)
+    if a.dtype.is_complex:
+        eye_ = eye(s.shape[-1], batch_shape=s.shape[:-1], dtype=a.dtype)
+        l = math_ops.multiply(eye_, v_gv)
+        term3_nouv = math_ops.multiply(_bmm(s_inv_mat, math_ops.subtract(adjoint(l), l)), 0.5)
+        grad = math_ops.add(grad, _bmm(u, _bmm(term3_nouv, v1, False, True)))
+    return [adjoint(grad) if use_adjoint else grad]
+
+
+register("Svd", kernel=_svd_kernel, infer=_svd_infer, grad=_svd_grad, api="tf.linalg.svd", num_outputs=3,
+         args=("tensor",),
+         samples=lambda: [([S.normal(4, 3)], {"compute_uv": True, "full_matrices": False}),
+                          ([S.normal(2, 3, 4)], {"compute_uv": True, "full_matrices": False}),
+                          ([S.normal(3, 3)], {"compute_uv": True, "full_matrices": True}),
+                          ([S.normal(3, 4)], {"compute_uv": True, "full_matrices": True}),
+                          ([S.normal(2, 4, 3)], {"compute_uv": False, "full_matrices": False})])
+
+
+@tf_export("linalg.svd")
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """Singular value decomposition: `tensor` = u diag(s) v^H (tf.linalg.svd).
+
+    Returns:
+      `s` alone when `compute_uv` is False, else the triple `(s, u, v)` (note: v, not v^H),
+      with s in descending order.
+    """
+    s, u, v = _checked("Svd", [_t(tensor)], {"compute_uv": bool(compute_uv), "full_matrices": bool(full_matrices)})
+    if not compute_uv:
+        return s
+    return s, u, v
+
+
+# ---------------------------------------------------------------- SelfAdjointEigV2
+def _eigh_infer(specs, attrs):
+    s = _square_infer("tf.linalg.eigh", "SelfAdjointEigV2", "tensor")(specs[0])
+    d = specs[0].dtype
+    if s is None:
+        return [(None, d.real_dtype), (None, d)]
+    return [(s[:-1], d.real_dtype), (s if attrs["compute_v"] else (0,), d)]
+
+
+@_lapack
+def _eigh_kernel(xp, x, compute_v):
+    if not compute_v:
+        return xp.linalg.eigvalsh(x), xp.zeros((0,), x.dtype)
+    e, v = xp.linalg.eigh(x)
+    return e, v
+
+
+def _eigh_grad(op, de, dv):
+    a = op.inputs[0]
+    e = op.outputs[0]
+    de = array_ops.zeros_like(e) if de is None else de
+    if a.dtype.is_complex:
+        e = math_ops.cast(e, a.dtype)
+        de = math_ops.cast(de, a.dtype)
+    if op.attrs["compute_v"]:
+        v = op.outputs[1]
+        dv = array_ops.zeros_like(v) if dv is None else dv
+        f = set_diag(_safe_reciprocal(math_ops.subtract(array_ops.expand_dims(e, -2), array_ops.expand_dims(e, -1))),
+                     array_ops.zeros_like(e))
+        inner = math_ops.add(diag(de), math_ops.multiply(f, _bmm(v, dv, True, False)))
+        g = _bmm(v, _bmm(inner, v, False, True))
+    else:
+        _, v = eigh(a)
+        g = _bmm(v, _bmm(diag(de), v, False, True))
+    # The kernel reads only the lower triangle: symmetrise and keep that triangle.
+    g = band_part(math_ops.add(g, adjoint(g)), -1, 0)
+    return [set_diag(g, math_ops.multiply(diag_part(g), 0.5))]
+
+
+def _sym(*shape):
+    a = S.normal(*shape)
+    return a + np.swapaxes(a, -1, -2)
+
+
+register("SelfAdjointEigV2", kernel=_eigh_kernel, infer=_eigh_infer, grad=_eigh_grad, api="tf.linalg.eigh",
+         num_outputs=2, args=("tensor",),
+         samples=lambda: [([_sym(3, 3)], {"compute_v": True}), ([_sym(2, 3, 3)], {"compute_v": False})])
+
+
+@tf_export("linalg.eigh")
+def eigh(tensor, name=None):
+    """Eigen-decomposition of self-adjoint matrices (tf.linalg.eigh).
+
+    Only the lower triangle of each matrix is read.
+
+    Returns:
+      `(e, v)`: eigenvalues in ascending order and the eigenvectors as columns of v.
+    """
+    return _checked("SelfAdjointEigV2", [_t(tensor)], {"compute_v": True})
+
+
+@tf_export("linalg.eigvalsh")
+def eigvalsh(tensor, name=None) -> Tensor:
+    """Eigenvalues of self-adjoint matrices, ascending (tf.linalg.eigvalsh)."""
+    return _checked("SelfAdjointEigV2", [_t(tensor)], {"compute_v": False})[0]
+
+
+# ---------------------------------------------------------------- norms (composite)
+_VECTOR_NORMS = ("euclidean", 1, 2, np.inf)
+_MATRIX_NORMS = ("euclidean", "fro", 1, 2, np.inf)
+
+
+def _is_ord(ord, allowed) -> bool:  # noqa: A002 - TF's argument name
+    if isinstance(ord, str):
+        return ord in [o for o in allowed if isinstance(o, str)]
+    if isinstance(ord, bool):
+        return False
+    return any(not isinstance(o, str) and ord == o for o in allowed)
+
+
+@tf_export("norm", "linalg.norm")
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002
+    """Vector and matrix norms (tf.norm).
+
+    Args:
+      tensor: a float or complex tensor.
+      ord: 'euclidean' (default), 'fro', 1, 2, np.inf, or any p > 0 for vector norms.
+      axis: None (the whole tensor as a vector), an int (vector norms) or a pair of ints
+        (matrix norms).
+      keepdims: keep the reduced dimensions with size 1.
+      name: unused in eager mode.
+    """
+    if isinstance(axis, Tensor):
+        axis = np.asarray(axis._value).tolist()
+    is_matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if is_matrix:
+        axis = tuple(axis)
+        if not all(isinstance(a, (int, np.integer)) for a in axis) or axis[0] == axis[1]:
+            raise ValueError("'axis' must be None, an integer, or a tuple of 2 unique integers, got %s" % (axis,))
+        if not _is_ord(ord, _MATRIX_NORMS):
+            raise ValueError("'ord' must be a supported matrix norm in %s, got %s" % (list(_MATRIX_NORMS), ord))
+        axis = (int(axis[0]), int(axis[1]))
+    else:
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        if not (axis is None or isinstance(axis, (int, np.integer))):
+            raise ValueError("'axis' must be None, an integer, or a tuple of 2 unique integers, got %s" % (axis,))
+        if not _is_ord(ord, _VECTOR_NORMS) and (isinstance(ord, str) or not np.isreal(ord) or ord <= 0):
+            raise ValueError("'ord' must be a supported vector norm, got %s" % (ord,))
+        axis = None if axis is None else (int(axis),)
+    x = _t(tensor)
+    keep = bool(keepdims)
+    if isinstance(ord, str) or ord == 2:
+        if is_matrix and ord == 2:
+            rank = x.shape.rank
+            pos = [a % rank for a in axis]
+            perm = [i for i in range(rank) if i not in pos] + pos
+            s = svd(array_ops.transpose(x, perm) if perm != list(range(rank)) else x, compute_uv=False)
+            result = math_ops.reduce_max(s, axis=-1)
+            if keep:
+                result = _insert_axes(result, sorted(pos), rank)
+            return result
+        sq = math_ops.multiply(x, math_ops.conj(x)) if x.dtype.is_complex else math_ops.multiply(x, x)
+        if x.dtype.is_complex:
+            sq = math_ops.real(sq)
+        return math_ops.sqrt(math_ops.reduce_sum(sq, axis=axis, keepdims=keep))
+    a = math_ops.abs(x)
+    if ord == 1:
+        if is_matrix:
+            r = math_ops.reduce_sum(a, axis=axis[0], keepdims=True)
+            r = math_ops.reduce_max(r, axis=axis[1], keepdims=True)
+            return r if keep else array_ops.squeeze(r, list(axis))
+        return math_ops.reduce_sum(a, axis=axis, keepdims=keep)
+    if ord == np.inf:
+        if is_matrix:
+            r = math_ops.reduce_sum(a, axis=axis[1], keepdims=True)
+            r = math_ops.reduce_max(r, axis=axis[0], keepdims=True)
+            return r if keep else array_ops.squeeze(r, list(axis))
+        return math_ops.reduce_max(a, axis=axis, keepdims=keep)
+    p = float(ord)
+    return math_ops.pow(math_ops.reduce_sum(math_ops.pow(a, p), axis=axis, keepdims=keep), 1.0 / p)
+
+
+def _insert_axes(x, positions, rank):
+    """x (rank - len(positions)) with size-1 axes inserted at `positions` of the rank-`rank` result."""
+    for p in positions:
+        x = array_ops.expand_dims(x, p)
+    return x
+
+
+@tf_export("linalg.normalize")
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
+    """Normalizes `tensor` along `axis` by its norm (tf.linalg.normalize).
+
+    Returns:
+      `(normalized, norm)`, with `norm` keeping the reduced dimensions.
+    """
+    x = _t(tensor)
+    n = norm(x, ord=ord, axis=axis, keepdims=True)
+    return math_ops.divide(x, n), n
+
+
+@tf_export("linalg.l2_normalize", "math.l2_normalize", "nn.l2_normalize")
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
+    """Divides `x` by its L2 norm along `axis`: x / sqrt(max(sum(x**2), epsilon)) (tf.math.l2_normalize).
+
+    Args:
+      x: a float or complex tensor.
+      axis: the dimension(s) to normalize along (None: all).
+      epsilon: the lower bound of the squared norm, to avoid dividing by zero.
+      name: unused in eager mode.
+      dim: deprecated alias of `axis`.
+    """
+    if dim is not None:
+        if axis is not None:
+            raise ValueError("Cannot specify both 'dim' and 'axis'")
+        axis = dim
+    x = _t(x)
+    if x.dtype.is_complex:
+        sq = math_ops.real(math_ops.multiply(x, math_ops.conj(x)))
+        sum_sq = math_ops.reduce_sum(sq, axis=axis, keepdims=True)
+        inv_norm = math_ops.rsqrt(math_ops.maximum(sum_sq, epsilon))
+        return math_ops.multiply(x, math_ops.cast(inv_norm, x.dtype))
+    sum_sq = math_ops.reduce_sum(math_ops.square(x), axis=axis, keepdims=True)
+    inv_norm = math_ops.rsqrt(math_ops.maximum(sum_sq, epsilon))
+    return math_ops.multiply(x, inv_norm)
+
+
+@tf_export("linalg.pinv")
+def pinv(a, rcond=None, validate_args=False, name=None) -> Tensor:
+    """Moore-Penrose pseudo-inverse of each matrix, via the SVD (tf.linalg.pinv)."""
+    a = _t(a)
+    m, n = a.shape[-2], a.shape[-1]
+    if rcond is None:
+        rcond = 10.0 * max(m, n) * float(np.finfo(a.dtype.as_numpy_dtype).eps)
+    s, u, v = svd(a, full_matrices=False, compute_uv=True)
+    cutoff = math_ops.multiply(math_ops.reduce_max(s, axis=-1, keepdims=True), rcond)
+    s_inv = array_ops.where(math_ops.greater(s, cutoff), math_ops.reciprocal(s),
+                            array_ops.zeros_like(s))
+    return _bmm(math_ops.multiply(v, array_ops.expand_dims(s_inv, -2)), u, False, True)

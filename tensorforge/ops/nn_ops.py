@@ -1,2 +1,2023 @@
-"""nn_ops."""
+"""Neural-network ops (tf.nn): activations, softmax and cross-entropies, normalization,
+convolutions (im2col + one matmul), pooling (strided windows) and dropout.
+
+Convolution and pooling kernels are written once for any number of spatial dimensions on
+channels-last arrays ([N, *spatial, C]); channels-first formats (NCHW, ...) are transposed
+around them. A gradient of a convolution is itself an op (Conv2DBackpropInput/Filter) whose
+gradient is expressed with the other two, so derivatives of any order exist.
+"""
 from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .._api import tf_export
+from ..framework import dtypes
+from ..framework.convert import convert_to_tensor
+from ..framework.tensor import Tensor
+from . import array_ops, math_ops
+from . import sample_inputs as S
+from . import shapes as sh
+from .registry import bind, register
+
+_t = convert_to_tensor
+_HALF = (np.dtype(np.float16), np.dtype(dtypes.bfloat16.as_numpy_dtype))
+
+
+def _work(a):
+    """`a` in a dtype NumPy computes well in: half precision is widened to float32."""
+    return a.astype(np.float32) if a.dtype in _HALF else a
+
+
+def _same_shape_infer(api, op_name, allowed, names=("features",)):
+    def infer(specs, attrs):
+        if len(specs) > 1:
+            sh.same_dtype(api, op_name, specs, names)
+        sh.check_dtype(api, op_name, specs[-1], allowed, names[-1])
+        return [(sh.dims(specs[-1]), specs[-1].dtype)]
+    return infer
+
+
+def _grad_infer(api, op_name, allowed):
+    """Inference of an activation's gradient op (gradients, features) -> gradients."""
+    return _same_shape_infer(api, op_name, allowed, ("gradients", "features"))
+
+
+# ================================================================ activations
+_REAL = sh.REAL
+_FLOATS = sh.FLOATS
+
+
+def _relu_grad_kernel(xp, g, f):
+    return g * (f > 0)
+
+
+register("Relu", kernel=lambda xp, x: xp.maximum(x, x.dtype.type(0)),
+         infer=_same_shape_infer("tf.nn.relu", "Relu", _REAL),
+         grad=lambda op, dy: [bind("ReluGrad", [dy, op.outputs[0]])], api="tf.nn.relu", args=("features",),
+         samples=lambda: [([S.normal(3, 4)], {})])
+register("ReluGrad", kernel=_relu_grad_kernel, infer=_grad_infer("tf.raw_ops.ReluGrad", "ReluGrad", _REAL),
+         grad=lambda op, ddx: [bind("ReluGrad", [ddx, op.inputs[1]]), None], api="tf.raw_ops.ReluGrad",
+         args=("gradients", "features"), samples=lambda: [([S.normal(3, 4), S.normal(3, 4)], {})])
+
+
+@tf_export("nn.relu")
+def relu(features, name=None) -> Tensor:
+    """Rectified linear unit: max(features, 0) (tf.nn.relu)."""
+    return bind("Relu", [features if type(features) is Tensor else _t(features)])
+
+
+register("Relu6", kernel=lambda xp, x: xp.minimum(xp.maximum(x, x.dtype.type(0)), x.dtype.type(6)),
+         infer=_same_shape_infer("tf.nn.relu6", "Relu6", _REAL),
+         grad=lambda op, dy: [bind("Relu6Grad", [dy, op.inputs[0]])], api="tf.nn.relu6", args=("features",),
+         samples=lambda: [([S.normal(3, 4) * 5.0], {})])
+register("Relu6Grad", kernel=lambda xp, g, f: g * ((f > 0) & (f < 6)),
+         infer=_grad_infer("tf.raw_ops.Relu6Grad", "Relu6Grad", _REAL),
+         grad=lambda op, ddx: [bind("Relu6Grad", [ddx, op.inputs[1]]), None], api="tf.raw_ops.Relu6Grad",
+         args=("gradients", "features"), samples=lambda: [([S.normal(3, 4), S.normal(3, 4) * 5.0], {})])
+
+
+@tf_export("nn.relu6")
+def relu6(features, name=None) -> Tensor:
+    """Rectified linear 6: min(max(features, 0), 6) (tf.nn.relu6)."""
+    return bind("Relu6", [_t(features)])
+
+
+def _elu_kernel(xp, x):
+    return xp.where(x > 0, x, xp.expm1(xp.minimum(x, x.dtype.type(0))))
+
+
+def _elu_grad_kernel(xp, g, y):
+    return xp.where(y > 0, g, g * (y + y.dtype.type(1)))
+
+
+def _elu_grad_grad(op, ddx):
+    g, y = op.inputs
+    # d/dy of g * (y + 1) where y < 0 is g; ReluGrad(v, -y) is v masked to y < 0.
+    return [bind(op.type, [ddx, y]), bind("ReluGrad", [math_ops.multiply(ddx, g), math_ops.negative(y)])]
+
+
+register("Elu", kernel=_elu_kernel, infer=_same_shape_infer("tf.nn.elu", "Elu", _FLOATS),
+         grad=lambda op, dy: [bind("EluGrad", [dy, op.outputs[0]])], api="tf.nn.elu", args=("features",),
+         samples=lambda: [([S.normal(3, 4)], {})])
+register("EluGrad", kernel=_elu_grad_kernel, infer=_grad_infer("tf.raw_ops.EluGrad", "EluGrad", _FLOATS),
+         grad=_elu_grad_grad, api="tf.raw_ops.EluGrad", args=("gradients", "outputs"),
+         samples=lambda: [([S.normal(3, 4), _elu_kernel(np, S.normal(3, 4))], {})])
+
+
+@tf_export("nn.elu")
+def elu(features, name=None) -> Tensor:
+    """Exponential linear unit: features if > 0 else exp(features) - 1 (tf.nn.elu)."""
+    return bind("Elu", [_t(features)])
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu_kernel(xp, x):
+    t = x.dtype.type
+    return xp.where(x > 0, t(_SELU_SCALE) * x, t(_SELU_SCALE * _SELU_ALPHA) * xp.expm1(xp.minimum(x, t(0))))
+
+
+def _selu_grad_kernel(xp, g, y):
+    t = y.dtype.type
+    return xp.where(y > 0, g * t(_SELU_SCALE), g * (y + t(_SELU_SCALE * _SELU_ALPHA)))
+
+
+register("Selu", kernel=_selu_kernel, infer=_same_shape_infer("tf.nn.selu", "Selu", _FLOATS),
+         grad=lambda op, dy: [bind("SeluGrad", [dy, op.outputs[0]])], api="tf.nn.selu", args=("features",),
+         samples=lambda: [([S.normal(3, 4)], {})])
+register("SeluGrad", kernel=_selu_grad_kernel, infer=_grad_infer("tf.raw_ops.SeluGrad", "SeluGrad", _FLOATS),
+         grad=_elu_grad_grad, api="tf.raw_ops.SeluGrad", args=("gradients", "outputs"),
+         samples=lambda: [([S.normal(3, 4), _selu_kernel(np, S.normal(3, 4))], {})])
+
+
+@tf_export("nn.selu")
+def selu(features, name=None) -> Tensor:
+    """Scaled exponential linear unit, scale * (features if > 0 else alpha * (exp(features) - 1)) (tf.nn.selu)."""
+    return bind("Selu", [_t(features)])
+
+
+# TF's `alpha` attr is a float32: a float64 op multiplies by float32(alpha) too.
+def _leaky_relu_kernel(xp, x, alpha):
+    return xp.where(x > 0, x, x * x.dtype.type(np.float32(alpha)))
+
+
+def _leaky_relu_grad_kernel(xp, g, f, alpha):
+    return xp.where(f > 0, g, g * g.dtype.type(np.float32(alpha)))
+
+
+register("LeakyRelu", kernel=_leaky_relu_kernel, infer=_same_shape_infer("tf.nn.leaky_relu", "LeakyRelu", _FLOATS),
+         grad=lambda op, dy: [bind("LeakyReluGrad", [dy, op.inputs[0]], op.attrs)], api="tf.nn.leaky_relu",
+         args=("features",), samples=lambda: [([S.normal(3, 4)], {"alpha": 0.2}), ([S.normal(5)], {"alpha": 1.5})])
+register("LeakyReluGrad", kernel=_leaky_relu_grad_kernel,
+         infer=_grad_infer("tf.raw_ops.LeakyReluGrad", "LeakyReluGrad", _FLOATS),
+         grad=lambda op, ddx: [bind("LeakyReluGrad", [ddx, op.inputs[1]], op.attrs), None],
+         api="tf.raw_ops.LeakyReluGrad", args=("gradients", "features"),
+         samples=lambda: [([S.normal(3, 4), S.normal(3, 4)], {"alpha": 0.2})])
+
+
+@tf_export("nn.leaky_relu")
+def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
+    """Leaky ReLU: features if > 0 else alpha * features; integers are computed as float32 (tf.nn.leaky_relu)."""
+    x = _t(features)
+    if x.dtype.is_integer:
+        x = math_ops.cast(x, dtypes.float32)
+    if isinstance(alpha, (Tensor, np.ndarray, np.generic)):
+        alpha = float(np.asarray(alpha))
+    return bind("LeakyRelu", [x], {"alpha": float(alpha)})
+
+
+@tf_export("nn.silu", "nn.swish")
+def silu(features, beta=1.0) -> Tensor:
+    """Sigmoid linear unit (swish): features * sigmoid(beta * features) (tf.nn.silu)."""
+    x = _t(features)
+    if isinstance(beta, numbers.Real) and beta == 1.0:
+        return math_ops.multiply(x, math_ops.sigmoid(x))
+    beta = math_ops.cast(_t(beta), x.dtype)
+    return math_ops.multiply(x, math_ops.sigmoid(math_ops.multiply(beta, x)))
+
+
+@tf_export("nn.gelu")
+def gelu(features, approximate=False, name=None) -> Tensor:
+    """Gaussian error linear unit: x * P(X <= x) for X ~ N(0, 1); `approximate` uses the tanh form (tf.nn.gelu)."""
+    x = _t(features)
+    if not x.dtype.is_floating:
+        raise ValueError("`features.dtype` must be a floating point tensor.Received:features.dtype=%s" % x.dtype.name)
+    c = x.dtype._np.type
+    if approximate:
+        cube = math_ops.pow(x, c(3))
+        inner = math_ops.multiply(c(0.7978845608028654), math_ops.add(x, math_ops.multiply(c(np.float32(0.044715)), cube)))
+        return math_ops.multiply(math_ops.multiply(c(0.5), x), math_ops.add(c(1.0), math_ops.tanh(inner)))
+    # TF 2.21 writes the exact form with erfc(-x / sqrt(2)), which keeps precision for x << 0. Its constants
+    # (here and coeff above) go through tf.cast of a Python float, i.e. through float32.
+    return math_ops.multiply(math_ops.multiply(c(0.5), x),
+                             math_ops.erfc(math_ops.multiply(math_ops.negative(x), c(np.float32(0.7071067811865476)))))
+
+
+@tf_export("nn.crelu")
+def crelu(features, axis=-1, name=None) -> Tensor:
+    """Concatenated ReLU: concat([relu(x), relu(-x)], axis) (tf.nn.crelu)."""
+    x = _t(features)
+    return relu(array_ops.concat([x, math_ops.negative(x)], axis))
+
+
+# ================================================================ softmax
+def _softmax_kernel(xp, x):
+    w = _work(x)
+    if w.shape[-1] == 0:
+        return x.copy()
+    e = xp.exp(w - w.max(axis=-1, keepdims=True))
+    e /= e.sum(axis=-1, keepdims=True)
+    return e.astype(x.dtype, copy=False)
+
+
+def _log_softmax_kernel(xp, x):
+    w = _work(x)
+    if w.shape[-1] == 0:
+        return x.copy()
+    s = w - w.max(axis=-1, keepdims=True)
+    s -= xp.log(xp.exp(s).sum(axis=-1, keepdims=True))
+    return s.astype(x.dtype, copy=False)
+
+
+def _softmax_infer(api, op_name):
+    def infer(specs, attrs):
+        sh.check_dtype(api, op_name, specs[0], _FLOATS, "logits")
+        s = sh.dims(specs[0])
+        if s is not None and len(s) < 1:
+            raise sh.error(api, op_name, "logits must have >= 1 dimension, got %s" % sh.fmt(s))
+        return [(s, specs[0].dtype)]
+    return infer
+
+
+def _softmax_grad(op, dy):
+    y = op.outputs[0]
+    return [math_ops.multiply(math_ops.subtract(dy, math_ops.reduce_sum(math_ops.multiply(dy, y), -1, keepdims=True)), y)]
+
+
+def _log_softmax_grad(op, dy):
+    return [math_ops.subtract(dy, math_ops.multiply(math_ops.exp(op.outputs[0]), math_ops.reduce_sum(dy, -1, keepdims=True)))]
+
+
+register("Softmax", kernel=_softmax_kernel, infer=_softmax_infer("tf.nn.softmax", "Softmax"), grad=_softmax_grad,
+         api="tf.nn.softmax", args=("logits",), samples=lambda: [([S.normal(3, 4)], {}), ([S.normal(2, 2, 3)], {})])
+register("LogSoftmax", kernel=_log_softmax_kernel, infer=_softmax_infer("tf.nn.log_softmax", "LogSoftmax"),
+         grad=_log_softmax_grad, api="tf.nn.log_softmax", args=("logits",),
+         samples=lambda: [([S.normal(3, 4)], {}), ([S.normal(2, 2, 3)], {})])
+
+
+def _softmax_along(op_name, logits, axis):
+    x = logits if type(logits) is Tensor else _t(logits)
+    if axis is None or axis == -1:
+        return bind(op_name, [x])
+    rank = x.shape.rank
+    if rank is None:
+        return bind(op_name, [x])
+    axis = int(axis)
+    if not -rank <= axis < rank:
+        raise sh.error("tf.nn.softmax" if op_name == "Softmax" else "tf.nn.log_softmax", op_name,
+                       "`dim` must be in the range [%d, %d) where %d is the number of dimensions in the input. "
+                       "Received: dim=%d" % (-rank, rank, rank, axis))
+    axis %= rank
+    if axis == rank - 1:
+        return bind(op_name, [x])
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]  # TF swaps the axis with the last one and back
+    return array_ops.transpose(bind(op_name, [array_ops.transpose(x, perm)]), perm)
+
+
+@tf_export("nn.softmax", "math.softmax")
+def softmax(logits, axis=None, name=None) -> Tensor:
+    """Softmax activations exp(logits) / reduce_sum(exp(logits), axis) along `axis` (default -1) (tf.nn.softmax)."""
+    return _softmax_along("Softmax", logits, axis)
+
+
+@tf_export("nn.log_softmax", "math.log_softmax")
+def log_softmax(logits, axis=None, name=None) -> Tensor:
+    """Log-softmax activations logits - log(reduce_sum(exp(logits), axis)) (tf.nn.log_softmax)."""
+    return _softmax_along("LogSoftmax", logits, axis)
+
+
+# ================================================================ BiasAdd
+def _bias_axis(ndim, data_format):
+    return 1 if data_format.startswith("NC") else ndim - 1
+
+
+def _bias_add_kernel(xp, x, b, data_format):
+    if data_format.startswith("NC") and x.ndim > 2:
+        return x + b.reshape((-1,) + (1,) * (x.ndim - 2))
+    return x + b
+
+
+def _bias_add_infer(specs, attrs):
+    api, op = "tf.nn.bias_add", "BiasAdd"
+    d = sh.same_dtype(api, op, specs, ("value", "bias"))
+    s, b = sh.dims(specs[0]), sh.dims(specs[1])
+    if s is not None and len(s) < 2:
+        raise sh.error(api, op, "Input tensor must be at least 2D: %s" % sh.fmt(s))
+    if b is not None and len(b) != 1:
+        raise sh.error(api, op, "Biases must be 1D: %s" % sh.fmt(b))
+    if s is not None and b is not None:
+        c = s[_bias_axis(len(s), attrs["data_format"])]
+        if c is not None and b[0] is not None and c != b[0]:
+            where = "channel" if attrs["data_format"].startswith("NC") else "last"
+            raise sh.error(api, op, "Must provide as many biases as the %s dimension of the input tensor: %s vs. %s"
+                           % (where, sh.fmt(b), sh.fmt(s)))
+    return [(s, d)]
+
+
+def _bias_add_grad_kernel(xp, dy, data_format):
+    axis = _bias_axis(dy.ndim, data_format)
+    axes = tuple(i for i in range(dy.ndim) if i != axis)
+    return xp.asarray(_work(dy).sum(axis=axes).astype(dy.dtype, copy=False))
+
+
+def _bias_add_grad_infer(specs, attrs):
+    s = sh.dims(specs[0])
+    if s is None:
+        return [(None, specs[0].dtype)]
+    return [((s[_bias_axis(len(s), attrs["data_format"])],), specs[0].dtype)]
+
+
+register("BiasAdd", kernel=_bias_add_kernel, infer=_bias_add_infer,
+         grad=lambda op, dy: [dy, bind("BiasAddGrad", [dy], op.attrs)], api="tf.nn.bias_add", args=("value", "bias"),
+         samples=lambda: [([S.normal(2, 3, 4), S.normal(4)], {"data_format": "NHWC"}),
+                          ([S.normal(2, 3, 4, 2), S.normal(3)], {"data_format": "NCHW"})])
+# The gradient of BiasAddGrad broadcasts back: BiasAdd(zeros_like(dy), g) works for dynamic shapes too.
+register("BiasAddGrad", kernel=_bias_add_grad_kernel, infer=_bias_add_grad_infer,
+         grad=lambda op, g: [bind("BiasAdd", [array_ops.zeros_like(op.inputs[0]), g], op.attrs)],
+         api="tf.raw_ops.BiasAddGrad", args=("out_backprop",),
+         samples=lambda: [([S.normal(2, 3, 4)], {"data_format": "NHWC"}), ([S.normal(2, 3, 4)], {"data_format": "NCHW"})])
+
+
+@tf_export("nn.bias_add")
+def bias_add(value, bias, data_format=None, name=None) -> Tensor:
+    """Adds the 1-D `bias` along the channel dimension of `value` (last, or 1 for 'NC...') (tf.nn.bias_add)."""
+    if data_format is None or (data_format.startswith("N") and data_format.endswith("C")):
+        data_format = "NHWC"
+    elif data_format.startswith("NC"):
+        data_format = "NCHW"
+    else:
+        raise ValueError("data_format must be of the form `N...C` or `NC...`")
+    x = value if type(value) is Tensor else _t(value)
+    b = bias if type(bias) is Tensor else _t(bias, dtype_hint=x.dtype)
+    return bind("BiasAdd", [x, b], {"data_format": data_format})
+
+
+# ================================================================ L2Loss
+register("L2Loss", kernel=lambda xp, x: xp.asarray(xp.sum(xp.square(_work(x))) / 2, dtype=x.dtype),
+         infer=lambda specs, attrs: (sh.check_dtype("tf.nn.l2_loss", "L2Loss", specs[0], _FLOATS, "t"),
+                                     [((), specs[0].dtype)])[1],
+         grad=lambda op, dy: [math_ops.multiply(op.inputs[0], dy)], api="tf.nn.l2_loss", args=("t",),
+         samples=lambda: [([S.normal(3, 4)], {})])
+
+
+@tf_export("nn.l2_loss")
+def l2_loss(t, name=None) -> Tensor:
+    """Half the squared L2 norm of `t`: sum(t ** 2) / 2 (tf.nn.l2_loss)."""
+    return bind("L2Loss", [_t(t)])
+
+
+# ================================================================ cross-entropies
+def _sparse_xent_kernel(xp, features, labels):
+    n, c = features.shape
+    lab = labels.astype(np.int64, copy=False)
+    bad = (lab < 0) | (lab >= c)
+    if bad.any():
+        raise sh.error("tf.nn.sparse_softmax_cross_entropy_with_logits", "SparseSoftmaxCrossEntropyWithLogits",
+                       "Received a label value of %d which is outside the valid range of [0, %d).  Label values: %s"
+                       % (lab[bad][0], c, " ".join(str(v) for v in lab.tolist())))
+    w = _work(features)
+    if c == 0:
+        return xp.zeros((n,), features.dtype), xp.zeros((n, 0), features.dtype)
+    s = w - w.max(axis=1, keepdims=True)
+    e = xp.exp(s)
+    total = e.sum(axis=1, keepdims=True)
+    rows = xp.arange(n)
+    loss = xp.log(total[:, 0]) - s[rows, lab]
+    e /= total
+    e[rows, lab] -= 1
+    return loss.astype(features.dtype, copy=False), e.astype(features.dtype, copy=False)
+
+
+def _sparse_xent_infer(specs, attrs):
+    api, op = "tf.nn.sparse_softmax_cross_entropy_with_logits", "SparseSoftmaxCrossEntropyWithLogits"
+    sh.check_dtype(api, op, specs[0], _FLOATS, "logits")
+    sh.check_dtype(api, op, specs[1], (dtypes.int32, dtypes.int64), "labels")
+    f, lab = sh.dims(specs[0]), sh.dims(specs[1])
+    if f is not None and len(f) != 2:
+        raise sh.error(api, op, "logits must be 2-D, but got shape %s" % sh.fmt(f))
+    if lab is not None and len(lab) != 1:
+        raise sh.error(api, op, "labels must be 1-D, but got shape %s" % sh.fmt(lab))
+    n = None if f is None else f[0]
+    if lab is not None:
+        if n is not None and lab[0] is not None and n != lab[0]:
+            raise sh.error(api, op, "logits and labels must have the same first dimension, got logits shape %s and "
+                           "labels shape %s" % (sh.fmt(f), sh.fmt(lab)))
+        n = lab[0] if n is None else n
+    d = specs[0].dtype
+    return [((n,), d), (None if f is None else (n, f[1]), d)]
+
+
+def _is_zero(t) -> bool:
+    """Whether `t` is known to be all zeros (an eager tensor: the tape's stand-in for no gradient)."""
+    return type(t) is Tensor and not t._value.any()
+
+
+def _softmax_backprop(dbackprop, logits):
+    """The gradient through backprop = softmax(logits) - labels, w.r.t. logits."""
+    sm = softmax(logits)
+    return math_ops.multiply(math_ops.subtract(
+        dbackprop, math_ops.reduce_sum(math_ops.multiply(dbackprop, sm), -1, keepdims=True)), sm)
+
+
+def _sparse_xent_grad(op, dloss, dbackprop):
+    g = math_ops.multiply(array_ops.expand_dims(dloss, -1), op.outputs[1])
+    if not _is_zero(dbackprop):
+        g = math_ops.add(g, _softmax_backprop(dbackprop, op.inputs[0]))
+    return [g, None]
+
+
+register("SparseSoftmaxCrossEntropyWithLogits", kernel=_sparse_xent_kernel, infer=_sparse_xent_infer,
+         grad=_sparse_xent_grad, api="tf.nn.sparse_softmax_cross_entropy_with_logits", num_outputs=2,
+         args=("logits", "labels"),
+         samples=lambda: [([S.normal(4, 5), S.ints(0, 5, 4)], {}), ([S.normal(3, 2), S.ints(0, 2, 3, dtype=np.int64)], {})])
+
+
+def _xent_kernel(xp, features, labels):
+    w, lab = np.broadcast_arrays(_work(features), _work(labels))
+    s = w - w.max(axis=-1, keepdims=True)
+    e = xp.exp(s)
+    total = e.sum(axis=-1, keepdims=True)
+    loss = (lab * (xp.log(total) - s)).sum(axis=-1)
+    e /= total
+    e -= lab
+    return loss.astype(features.dtype, copy=False), e.astype(features.dtype, copy=False)
+
+
+def _xent_infer(specs, attrs):
+    api, op = "tf.nn.softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits"
+    d = sh.same_dtype(api, op, specs, ("logits", "labels"))
+    sh.check_dtype(api, op, specs[0], _FLOATS, "logits")
+    f, lab = sh.dims(specs[0]), sh.dims(specs[1])
+    try:
+        s = sh.broadcast_shapes(f, lab, api, op, ("logits", "labels"))
+    except Exception:  # noqa: BLE001
+        raise sh.error(api, op, "logits and labels must be broadcastable: logits_size=%s labels_size=%s"
+                       % (sh.fmt(f), sh.fmt(lab))) from None
+    if s is not None and len(s) != 2:
+        raise sh.error(api, op, "logits and labels must be either 2-dimensional, or broadcasted to be "
+                       "2-dimensional, got logits shape %s and labels shape %s" % (sh.fmt(f), sh.fmt(lab)))
+    return [(None if s is None else (s[0],), d), (s, d)]
+
+
+def _xent_grad(op, dloss, dbackprop):
+    logits = op.inputs[0]
+    dl = array_ops.expand_dims(dloss, -1)
+    g = math_ops.multiply(dl, op.outputs[1])
+    g_labels = math_ops.multiply(dl, math_ops.negative(log_softmax(logits)))
+    if not _is_zero(dbackprop):
+        g = math_ops.add(g, _softmax_backprop(dbackprop, logits))
+        g_labels = math_ops.subtract(g_labels, dbackprop)
+    return [g, g_labels]
+
+
+def _xent_samples():
+    lab = np.exp(S.normal(3, 4))
+    return [([S.normal(3, 4), lab / lab.sum(-1, keepdims=True)], {})]
+
+
+register("SoftmaxCrossEntropyWithLogits", kernel=_xent_kernel, infer=_xent_infer, grad=_xent_grad,
+         api="tf.nn.softmax_cross_entropy_with_logits", num_outputs=2, args=("logits", "labels"), samples=_xent_samples)
+
+
+@tf_export("nn.sparse_softmax_cross_entropy_with_logits")
+def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:
+    """Softmax cross-entropy between `logits` [..., C] and integer class `labels` [...]
+    (tf.nn.sparse_softmax_cross_entropy_with_logits).
+
+    A label outside [0, C) raises InvalidArgumentError.
+    """
+    logits = _t(logits)
+    labels = _t(labels)
+    ls, xs = labels.shape, logits.shape
+    if xs.rank == 0:
+        raise ValueError("Logits cannot be scalars - received shape %s." % xs)
+    if ls.rank is not None and xs.rank is not None:
+        if ls.rank != xs.rank - 1:
+            raise ValueError("Rank mismatch: Rank of labels (received %d) should equal rank of logits minus 1 "
+                             "(received %d)." % (ls.rank, xs.rank))
+        if not ls.is_compatible_with(xs[:-1]):
+            raise ValueError("`labels.shape` must equal `logits.shape` except for the last dimension. Received: "
+                             "labels.shape=%s and logits.shape=%s" % (ls, xs))
+    wide = logits.dtype in (dtypes.float16, dtypes.bfloat16)
+    x = math_ops.cast(logits, dtypes.float32) if wide else logits
+    if xs.rank == 2:
+        cost = bind("SparseSoftmaxCrossEntropyWithLogits", [x, labels])[0]
+    else:
+        c = xs[-1]
+        cost = bind("SparseSoftmaxCrossEntropyWithLogits",
+                    [array_ops.reshape(x, [-1, -1 if c is None else c]), array_ops.reshape(labels, [-1])])[0]
+        cost = array_ops.reshape(cost, array_ops.shape(labels) if not ls.is_fully_defined() else ls.as_list())
+    return math_ops.cast(cost, logits.dtype) if wide else cost
+
+
+@tf_export("nn.softmax_cross_entropy_with_logits")
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Tensor:
+    """Softmax cross-entropy between `logits` and a probability distribution `labels` along `axis`
+    (tf.nn.softmax_cross_entropy_with_logits)."""
+    logits = _t(logits)
+    labels = _t(labels, dtype_hint=logits.dtype)
+    wide = logits.dtype in (dtypes.float16, dtypes.bfloat16)
+    x = math_ops.cast(logits, dtypes.float32) if wide else logits
+    if labels.dtype is not x.dtype:
+        labels = math_ops.cast(labels, x.dtype)
+    rank = x.shape.rank
+    if rank == 0:
+        raise ValueError("Logits cannot be scalars - received shape %s." % x.shape)
+    axis = int(axis) % rank
+    if axis != rank - 1:
+        perm = [i for i in range(rank) if i != axis] + [axis]
+        x = array_ops.transpose(x, perm)
+        labels = array_ops.transpose(labels, perm) if labels.shape.rank == rank else labels
+    shape = x.shape.as_list()
+    if rank == 2:
+        cost = bind("SoftmaxCrossEntropyWithLogits", [x, labels])[0]
+    else:
+        c = shape[-1]
+        flat = [-1, -1 if c is None else c]
+        lab = labels if labels.shape.rank == 2 and rank == 2 else array_ops.reshape(
+            array_ops.broadcast_to(labels, shape) if labels.shape.as_list() != shape else labels, flat)
+        cost = bind("SoftmaxCrossEntropyWithLogits", [array_ops.reshape(x, flat), lab])[0]
+        cost = array_ops.reshape(cost, shape[:-1])
+    return math_ops.cast(cost, logits.dtype) if wide else cost
+
+
+@tf_export("nn.sigmoid_cross_entropy_with_logits")
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
+    """Element-wise logistic loss, computed stably as max(x, 0) - x * z + log(1 + exp(-|x|))
+    (tf.nn.sigmoid_cross_entropy_with_logits)."""
+    if labels is None or logits is None:
+        raise ValueError("Both labels and logits must be provided.")
+    x = _t(logits)
+    z = _t(labels, dtype_hint=x.dtype)
+    if not x.shape.is_compatible_with(z.shape):
+        raise ValueError("`logits` and `labels` must have the same shape, received (%s vs %s)." % (x.shape, z.shape))
+    return math_ops.add(math_ops.subtract(relu(x), math_ops.multiply(x, z)),
+                        math_ops.log1p(math_ops.exp(math_ops.negative(math_ops.abs(x)))))
+
+
+@tf_export("nn.weighted_cross_entropy_with_logits")
+def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) -> Tensor:
+    """Sigmoid cross-entropy with positive examples weighted by `pos_weight`
+    (tf.nn.weighted_cross_entropy_with_logits)."""
+    x = _t(logits)
+    z = _t(labels, dtype_hint=x.dtype)
+    if not x.shape.is_compatible_with(z.shape):
+        raise ValueError("`logits` and `labels` must have the same shape, received (%s vs %s)." % (x.shape, z.shape))
+    one = x.dtype._np.type(1)
+    pos_weight = _t(pos_weight, dtype_hint=x.dtype)
+    log_weight = math_ops.add(one, math_ops.multiply(math_ops.subtract(pos_weight, one), z))
+    softplus_neg = math_ops.add(math_ops.log1p(math_ops.exp(math_ops.negative(math_ops.abs(x)))),
+                                relu(math_ops.negative(x)))
+    return math_ops.add(math_ops.multiply(math_ops.subtract(one, z), x), math_ops.multiply(log_weight, softplus_neg))
+
+
+@tf_export("nn.log_poisson_loss")
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None) -> Tensor:
+    """Poisson negative log-likelihood exp(log_input) - log_input * targets, optionally with the Stirling term
+    (tf.nn.log_poisson_loss)."""
+    log_input = _t(log_input)
+    targets = _t(targets, dtype_hint=log_input.dtype)
+    if not log_input.shape.is_compatible_with(targets.shape):
+        raise ValueError("`log_input` and `targets` must have the same shape, received (%s vs %s)."
+                         % (log_input.shape, targets.shape))
+    result = math_ops.subtract(math_ops.exp(log_input), math_ops.multiply(log_input, targets))
+    if compute_full_loss:
+        c = targets.dtype._np.type
+        stirling = math_ops.add(math_ops.subtract(math_ops.multiply(targets, math_ops.log(targets)), targets),
+                                math_ops.multiply(c(0.5), math_ops.log(math_ops.multiply(c(2 * math.pi), targets))))
+        zeros = array_ops.zeros_like(targets)
+        small = math_ops.logical_and(math_ops.greater_equal(targets, zeros),
+                                     math_ops.less_equal(targets, array_ops.ones_like(targets)))
+        result = math_ops.add(result, array_ops.where(small, zeros, stirling))
+    return result
+
+
+# ================================================================ moments / normalization
+def _axes_list(axes):
+    if isinstance(axes, Tensor):
+        axes = np.asarray(axes._value).tolist()
+    if isinstance(axes, (int, np.integer)):
+        return [int(axes)]
+    return [int(a) for a in axes]
+
+
+@tf_export("nn.moments")
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """Mean and variance of `x` over `axes` (tf.nn.moments); float16 is computed in float32.
+
+    Returns:
+      Two tensors, `mean` and `variance`.
+    """
+    x = _t(x)
+    axes = _axes_list(axes)
+    y = math_ops.cast(x, dtypes.float32) if x.dtype is dtypes.float16 else x
+    mean = math_ops.reduce_mean(y, axes, keepdims=True)
+    variance = math_ops.reduce_mean(math_ops.squared_difference(y, array_ops.stop_gradient(mean)), axes,
+                                    keepdims=keepdims)
+    if not keepdims:
+        mean = array_ops.squeeze(mean, axes)
+    if x.dtype is dtypes.float16:
+        return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+    return mean, variance
+
+
+@tf_export("nn.weighted_moments")
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
+    """Frequency-weighted mean and variance of `x` over `axes` (tf.nn.weighted_moments)."""
+    x = _t(x)
+    axes = _axes_list(axes)
+    y = math_ops.cast(x, dtypes.float32) if x.dtype is dtypes.float16 else x
+    w = math_ops.cast(_t(frequency_weights), y.dtype)
+    weighted_input_sum = math_ops.reduce_sum(math_ops.multiply(w, y), axes, keepdims=True)
+    broadcast_w = math_ops.add(w, array_ops.zeros_like(y))
+    sum_of_weights = math_ops.reduce_sum(broadcast_w, axes, keepdims=True)
+    divisor = math_ops.reciprocal(sum_of_weights)
+    mean = math_ops.multiply(weighted_input_sum, divisor)
+    weighted_dist = math_ops.reduce_sum(math_ops.multiply(w, math_ops.squared_difference(y, mean)), axes, keepdims=True)
+    variance = math_ops.multiply(weighted_dist, divisor)
+    if not keepdims:
+        mean = array_ops.squeeze(mean, axes)
+        variance = array_ops.squeeze(variance, axes)
+    if x.dtype is dtypes.float16:
+        return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+    return mean, variance
+
+
+@tf_export("nn.sufficient_statistics")
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None):
+    """Count, (shifted) sum and sum of squares of `x` over `axes` (tf.nn.sufficient_statistics)."""
+    x = _t(x)
+    axes = _axes_list(axes)
+    dims = x.shape.as_list()
+    count = 1
+    for a in axes:
+        count *= dims[a]
+    counts = _t(np.asarray(count, x.dtype._np))
+    if shift is not None:
+        shift = _t(shift, dtype_hint=x.dtype)
+        m_ss = math_ops.subtract(x, shift)
+        v_ss = math_ops.squared_difference(x, shift)
+    else:
+        m_ss, v_ss = x, math_ops.square(x)
+    return (counts, math_ops.reduce_sum(m_ss, axes, keepdims=keepdims),
+            math_ops.reduce_sum(v_ss, axes, keepdims=keepdims), shift)
+
+
+@tf_export("nn.normalize_moments")
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """Mean and variance from sufficient statistics (tf.nn.normalize_moments)."""
+    divisor = math_ops.reciprocal(_t(counts))
+    shifted_mean = math_ops.multiply(mean_ss, divisor)
+    mean = shifted_mean if shift is None else math_ops.add(shifted_mean, shift)
+    variance = math_ops.subtract(math_ops.multiply(variance_ss, divisor), math_ops.square(shifted_mean))
+    return mean, variance
+
+
+@tf_export("nn.batch_normalization")
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None) -> Tensor:
+    """(x - mean) * scale / sqrt(variance + variance_epsilon) + offset (tf.nn.batch_normalization)."""
+    x = _t(x)
+    variance = _t(variance, dtype_hint=x.dtype)
+    inv = math_ops.rsqrt(math_ops.add(variance, variance_epsilon))
+    if scale is not None:
+        inv = math_ops.multiply(inv, scale)
+    mean = _t(mean, dtype_hint=x.dtype)
+    shift = math_ops.negative(math_ops.multiply(mean, inv)) if offset is None else \
+        math_ops.subtract(offset, math_ops.multiply(mean, inv))
+    return math_ops.add(math_ops.multiply(x, math_ops.cast(inv, x.dtype)), math_ops.cast(shift, x.dtype))
+
+
+# ================================================================ embeddings
+@tf_export("nn.embedding_lookup")
+def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
+    """Rows `ids` of `params` (a tensor, or a list of shards split by rows in order) (tf.nn.embedding_lookup).
+
+    With `max_norm`, rows whose L2 norm exceeds it are scaled down to it.
+    """
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("Need at least one param")
+        params = params[0] if len(params) == 1 else array_ops.concat([_t(p) for p in params], 0)
+    ids = _t(ids)
+    out = array_ops.gather(params, ids)
+    if max_norm is not None:
+        out = math_ops.clip_by_norm(out, max_norm, axes=list(range(ids.shape.rank, out.shape.rank)))
+    return out
+
+
+# ================================================================ convolution and pooling geometry
+_CONV_T = _FLOATS + (dtypes.int32,)
+
+
+def _channels_first(data_format: str) -> bool:
+    return data_format.startswith("NC")
+
+
+def _spatial(values, data_format):
+    """The spatial entries of a full-rank attr (strides, dilations, ksize, a shape) in `data_format`."""
+    return tuple(values[2:]) if _channels_first(data_format) else tuple(values[1:-1])
+
+
+def _explicit_pairs(explicit, data_format):
+    pairs = [tuple(explicit[i:i + 2]) for i in range(0, len(explicit), 2)]
+    return _spatial(pairs, data_format)
+
+
+def _to_last(a, cf):
+    return np.moveaxis(a, 1, -1) if cf else a
+
+
+def _from_last(a, cf):
+    return np.ascontiguousarray(np.moveaxis(a, -1, 1)) if cf else a
+
+
+def _shape_to_last(shape, cf):
+    shape = tuple(shape)
+    return (shape[0],) + shape[2:] + (shape[1],) if cf else shape
+
+
+def _shape_from_last(shape, cf):
+    shape = tuple(shape)
+    return (shape[0], shape[-1]) + shape[1:-1] if cf else shape
+
+
+def _out_size(n, k, s, d, padding, before=0, after=0):
+    """TF's windowed output size for input size n, filter k, stride s, dilation d: (out, pad_before, pad_after)."""
+    if n is None or k is None:
+        return None, 0, 0
+    eff = (k - 1) * d + 1
+    if padding == "SAME":
+        out = (n + s - 1) // s
+        total = max((out - 1) * s + eff - n, 0)
+        return out, total // 2, total - total // 2
+    if padding != "EXPLICIT":
+        before = after = 0
+    v = n + before + after - eff + s
+    return (v // s if v >= 0 else -((-v) // s)), before, after  # C++ division truncates toward zero
+
+
+def _geometry(in_sp, k_sp, strides, dilations, padding, pairs=None):
+    """Output spatial sizes and per-dimension (before, after) paddings."""
+    outs, pads = [], []
+    for i, n in enumerate(in_sp):
+        b, a = pairs[i] if padding == "EXPLICIT" else (0, 0)
+        o, pb, pa = _out_size(n, k_sp[i], strides[i], dilations[i], padding, b, a)
+        outs.append(o)
+        pads.append((pb, pa))
+    return tuple(outs), pads
+
+
+def _pad(x, pads, value=0):
+    """`x` [N, *spatial, C] padded with `value` by `pads` [(before, after), ...] (no copy when no padding)."""
+    if not any(b or a for b, a in pads):
+        return x
+    shape = (x.shape[0],) + tuple(n + b + a for n, (b, a) in zip(x.shape[1:-1], pads)) + (x.shape[-1],)
+    out = np.full(shape, value, x.dtype) if value else np.zeros(shape, x.dtype)
+    out[_interior(x.shape, pads)] = x
+    return out
+
+
+def _interior(shape, pads):
+    """The slices of a padded array that hold the unpadded [N, *spatial, C] array of `shape`."""
+    return (slice(None),) + tuple(slice(b, b + n) for n, (b, _) in zip(shape[1:-1], pads)) + (slice(None),)
+
+
+def _windows(x, out_sp, k_sp, strides, dilations):
+    """A read-only view [N, *out, *k, C] of the windows of padded `x` [N, *spatial, C] (no copy)."""
+    st = x.strides
+    nsp = len(out_sp)
+    shape = (x.shape[0],) + tuple(out_sp) + tuple(k_sp) + (x.shape[-1],)
+    strides_ = ((st[0],) + tuple(st[i + 1] * strides[i] for i in range(nsp))
+                + tuple(st[i + 1] * dilations[i] for i in range(nsp)) + (st[-1],))
+    return as_strided(x, shape, strides_, writeable=False)
+
+
+def _tap_slices(k_sp, out_sp, strides, dilations):
+    """(tap, slices) for each filter tap: the strided slice of the padded input that the tap reads."""
+    for tap in np.ndindex(*k_sp):
+        yield tap, (slice(None),) + tuple(slice(t * d, t * d + (o - 1) * s + 1, s) for t, d, o, s in
+                                          zip(tap, dilations, out_sp, strides)) + (slice(None),)
+
+
+def _lowest(dtype):
+    return np.array(-np.inf).astype(dtype) if dtype.kind == "f" or dtype in _HALF else np.iinfo(dtype).min
+
+
+# ================================================================ convolution kernels (channels last, any rank)
+def _im2col(x, k_sp, strides, dilations, pads, out_sp):
+    """The [N * prod(out), prod(k) * C] patch matrix of `x` (one copy)."""
+    c = x.shape[-1]
+    kp = math.prod(k_sp)
+    if kp == 1 and all(s == 1 for s in strides) and not any(b or a for b, a in pads):
+        return x.reshape(-1, c)
+    return _windows(_pad(x, pads), out_sp, k_sp, strides, dilations).reshape(-1, kp * c)
+
+
+def _check_groups(c, cin, o):
+    if cin == 0 or c % cin or o % (c // cin):
+        raise ValueError("input depth %d is not a multiple of the filter depth %d, or output depth %d of the groups"
+                         % (c, cin, o))
+    return c // cin
+
+
+def _conv_core(x, w, strides, dilations, pads, out_sp):
+    """Grouped N-d convolution: x [N, *S, C], w [*K, C/G, O] -> [N, *out, O]."""
+    nsp = x.ndim - 2
+    n, c = x.shape[0], x.shape[-1]
+    k_sp, (cin, o) = w.shape[:nsp], w.shape[-2:]
+    g = _check_groups(c, cin, o)
+    if n == 0 or c == 0 or o == 0 or 0 in out_sp:
+        return np.zeros((n,) + tuple(out_sp) + (o,), x.dtype)
+    kp = math.prod(k_sp)
+    cols = _im2col(_work(x), k_sp, strides, dilations, pads, out_sp)
+    ww = _work(w)
+    if g == 1:
+        out = cols @ ww.reshape(kp * c, o)
+    else:
+        og = o // g
+        out = np.matmul(cols.reshape(-1, kp, g, cin).transpose(2, 0, 1, 3).reshape(g, -1, kp * cin),
+                        ww.reshape(kp, cin, g, og).transpose(2, 0, 1, 3).reshape(g, kp * cin, og))
+        out = out.transpose(1, 0, 2).reshape(-1, o)
+    return out.reshape((n,) + tuple(out_sp) + (o,)).astype(x.dtype, copy=False)
+
+
+def _conv_input_core(dy, w, in_shape, strides, dilations, pads, out_sp):
+    """The gradient of _conv_core w.r.t. x (col2im): dy [N, *out, O], w [*K, C/G, O] -> [N, *S, C]."""
+    nsp = dy.ndim - 2
+    n, c = in_shape[0], in_shape[-1]
+    k_sp, (cin, o) = w.shape[:nsp], w.shape[-2:]
+    g = _check_groups(c, cin, o)
+    kp = math.prod(k_sp)
+    if n == 0 or c == 0 or o == 0 or 0 in out_sp:
+        return np.zeros(in_shape, dy.dtype)
+    if g == 1 and kp > 1 and all(s == 1 for s in strides):
+        # Stride 1: a convolution of dy with the flipped, transposed filter (no scatter).
+        effs = [(k - 1) * d + 1 for k, d in zip(k_sp, dilations)]
+        full = [(e - 1 - b, e - 1 - a) for e, (b, a) in zip(effs, pads)]
+        if min(min(p) for p in full) >= 0:
+            wf = np.ascontiguousarray(np.flip(w, axis=tuple(range(nsp))).swapaxes(-1, -2))
+            return _conv_core(dy, wf, strides, dilations, full, tuple(in_shape[1:-1]))
+    dyf, ww = _work(dy).reshape(-1, o), _work(w)
+    if g == 1:
+        dcols = dyf @ ww.reshape(kp * c, o).T
+    else:
+        og = o // g
+        dcols = np.matmul(dyf.reshape(-1, g, og).transpose(1, 0, 2),
+                          ww.reshape(kp, cin, g, og).transpose(2, 3, 0, 1).reshape(g, og, kp * cin))
+        dcols = dcols.reshape(g, -1, kp, cin).transpose(1, 2, 0, 3)
+    if kp == 1 and all(s == 1 for s in strides) and not any(b or a for b, a in pads):
+        return dcols.reshape(in_shape).astype(dy.dtype, copy=False)
+    dcols = dcols.reshape((n,) + tuple(out_sp) + tuple(k_sp) + (c,))
+    padded = (n,) + tuple(s + b + a for s, (b, a) in zip(in_shape[1:-1], pads)) + (c,)
+    dx = np.zeros(padded, dcols.dtype)
+    lead = (slice(None),) * (nsp + 1)
+    for tap, sl in _tap_slices(k_sp, out_sp, strides, dilations):
+        dx[sl] += dcols[lead + tap]
+    return np.ascontiguousarray(dx[_interior(in_shape, pads)], dtype=dy.dtype)
+
+
+def _conv_filter_core(x, dy, k_sp, cin, strides, dilations, pads, out_sp):
+    """The gradient of _conv_core w.r.t. w: x [N, *S, C], dy [N, *out, O] -> [*K, C/G, O]."""
+    c, o = x.shape[-1], dy.shape[-1]
+    g = _check_groups(c, cin, o)
+    kp = math.prod(k_sp)
+    if x.shape[0] == 0 or c == 0 or o == 0 or 0 in out_sp:
+        return np.zeros(tuple(k_sp) + (cin, o), x.dtype)
+    cols = _im2col(_work(x), k_sp, strides, dilations, pads, out_sp)
+    dyf = _work(dy).reshape(-1, o)
+    if g == 1:
+        dw = cols.T @ dyf
+    else:
+        og = o // g
+        dw = np.matmul(cols.reshape(-1, kp, g, cin).transpose(2, 1, 3, 0).reshape(g, kp * cin, -1),
+                       dyf.reshape(-1, g, og).transpose(1, 0, 2))
+        dw = dw.reshape(g, kp, cin, og).transpose(1, 2, 0, 3)
+    return np.ascontiguousarray(dw.reshape(tuple(k_sp) + (cin, o)), dtype=x.dtype)
+
+
+def _conv_setup(attrs_strides, dilations, padding, explicit_paddings, data_format):
+    cf = _channels_first(data_format)
+    pairs = _explicit_pairs(explicit_paddings, data_format) if padding == "EXPLICIT" else None
+    return cf, _spatial(attrs_strides, data_format), _spatial(dilations, data_format), pairs
+
+
+def _depthwise_core(x, w, strides, dilations, pads, out_sp):
+    """Depthwise convolution, one filter tap at a time: x [N, *S, C], w [*K, C, M] -> [N, *out, C * M]."""
+    nsp = x.ndim - 2
+    n, c, m = x.shape[0], x.shape[-1], w.shape[-1]
+    if n == 0 or c == 0 or m == 0 or 0 in out_sp:
+        return np.zeros((n,) + tuple(out_sp) + (c * m,), x.dtype)
+    xpd, ww = _pad(_work(x), pads), _work(w)
+    out = tmp = None
+    for tap, sl in _tap_slices(w.shape[:nsp], out_sp, strides, dilations):
+        v = xpd[sl][..., None]
+        if out is None:
+            out = v * ww[tap]
+            tmp = np.empty_like(out)
+        else:
+            np.multiply(v, ww[tap], out=tmp)
+            out += tmp
+    return out.reshape((n,) + tuple(out_sp) + (c * m,)).astype(x.dtype, copy=False)
+
+
+def _depthwise_input_core(dy, w, in_shape, strides, dilations, pads, out_sp):
+    """The gradient of _depthwise_core w.r.t. x: dy [N, *out, C * M] -> [N, *S, C]."""
+    nsp = dy.ndim - 2
+    n, c, m = in_shape[0], in_shape[-1], w.shape[-1]
+    if n == 0 or c == 0 or m == 0 or 0 in out_sp:
+        return np.zeros(in_shape, dy.dtype)
+    dyr, ww = _work(dy).reshape((n,) + tuple(out_sp) + (c, m)), _work(w)
+    padded = (n,) + tuple(sz + b + a for sz, (b, a) in zip(in_shape[1:-1], pads)) + (c,)
+    dx = np.zeros(padded, dyr.dtype)
+    for tap, sl in _tap_slices(w.shape[:nsp], out_sp, strides, dilations):
+        dx[sl] += dyr[..., 0] * ww[tap][:, 0] if m == 1 else (dyr * ww[tap]).sum(-1)
+    return np.ascontiguousarray(dx[_interior(in_shape, pads)], dtype=dy.dtype)
+
+
+def _depthwise_filter_core(x, dy, k_sp, strides, dilations, pads, out_sp):
+    """The gradient of _depthwise_core w.r.t. w: -> [*K, C, M]."""
+    n, c = x.shape[0], x.shape[-1]
+    m = dy.shape[-1] // c if c else 0
+    if n == 0 or c == 0 or m == 0 or 0 in out_sp:
+        return np.zeros(tuple(k_sp) + (c, m), x.dtype)
+    xpd, dyr = _pad(_work(x), pads), _work(dy).reshape((n,) + tuple(out_sp) + (c, m))
+    dw = np.empty(tuple(k_sp) + (c, m), dyr.dtype)
+    for tap, sl in _tap_slices(k_sp, out_sp, strides, dilations):
+        dw[tap] = (xpd[sl][..., None] * dyr).reshape(-1, c * m).sum(0).reshape(c, m)
+    return dw.astype(x.dtype, copy=False)
+
+
+def _conv_fwd(depthwise):
+    def kernel(xp, x, w, strides, padding, data_format, dilations, explicit_paddings=()):
+        cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
+        x = _to_last(x, cf)
+        nsp = x.ndim - 2
+        out_sp, pads = _geometry(x.shape[1:-1], w.shape[:nsp], s, d, padding, pairs)
+        if depthwise:
+            if w.shape[-2] != x.shape[-1]:
+                raise ValueError("depth mismatch")
+            return _from_last(_depthwise_core(x, w, s, d, pads, out_sp), cf)
+        return _from_last(_conv_core(x, w, s, d, pads, out_sp), cf)
+    return kernel
+
+
+def _resolve_input_sizes(sizes, dy_last, w, s, d, padding, pairs, cf, depthwise):
+    """input_sizes in channels-last order with unknown (None/-1) entries filled from dy and the filter."""
+    nsp = dy_last.ndim - 2
+    sizes = [None if v is None or v < 0 else v for v in _shape_to_last(sizes, cf)]
+    if sizes[0] is None:
+        sizes[0] = dy_last.shape[0]
+    if sizes[-1] is None:
+        sizes[-1] = w.shape[-2]
+    for i in range(nsp):
+        if sizes[i + 1] is None:
+            o, k = dy_last.shape[i + 1], w.shape[i]
+            eff = (k - 1) * d[i] + 1
+            extra = {"SAME": 1, "VALID": eff}.get(padding, None)
+            if extra is None:
+                extra = eff - pairs[i][0] - pairs[i][1]
+            sizes[i + 1] = max((o - 1) * s[i] + extra, 0)
+    return tuple(sizes)
+
+
+def _conv_input(depthwise):
+    def kernel(xp, w, dy, input_sizes, strides, padding, data_format, dilations, explicit_paddings=()):
+        cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
+        dy = _to_last(dy, cf)
+        nsp = dy.ndim - 2
+        in_shape = _resolve_input_sizes(input_sizes, dy, w, s, d, padding, pairs, cf, depthwise)
+        out_sp, pads = _geometry(in_shape[1:-1], w.shape[:nsp], s, d, padding, pairs)
+        if depthwise:
+            if w.shape[-2] != in_shape[-1] or out_sp != dy.shape[1:-1] or w.shape[-2] * w.shape[-1] != dy.shape[-1]:
+                raise ValueError("depth mismatch")
+            return _from_last(_depthwise_input_core(dy, w, in_shape, s, d, pads, out_sp), cf)
+        if out_sp != dy.shape[1:-1] or w.shape[-1] != dy.shape[-1]:
+            raise ValueError("out_backprop does not match the computed output")
+        return _from_last(_conv_input_core(dy, w, in_shape, s, d, pads, out_sp), cf)
+    return kernel
+
+
+def _conv_filter(depthwise):
+    def kernel(xp, x, dy, filter_sizes, strides, padding, data_format, dilations, explicit_paddings=()):
+        cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
+        x, dy = _to_last(x, cf), _to_last(dy, cf)
+        nsp = x.ndim - 2
+        k_sp = tuple(filter_sizes[:nsp])
+        out_sp, pads = _geometry(x.shape[1:-1], k_sp, s, d, padding, pairs)
+        if out_sp != dy.shape[1:-1]:
+            raise ValueError("out_backprop does not match the computed output")
+        if depthwise:
+            c, m = filter_sizes[-2], filter_sizes[-1]
+            if c != x.shape[-1] or m * c != dy.shape[-1]:
+                raise ValueError("depth mismatch")
+            return _depthwise_filter_core(x, dy, k_sp, s, d, pads, out_sp)
+        cin = x.shape[-1] if filter_sizes[-2] is None or filter_sizes[-2] < 0 else filter_sizes[-2]
+        dw = _conv_filter_core(x, dy, k_sp, cin, s, d, pads, out_sp)
+        if filter_sizes[-1] is not None and filter_sizes[-1] >= 0 and dw.shape[-1] != filter_sizes[-1]:
+            raise ValueError("filter_sizes do not match out_backprop")
+        return dw
+    return kernel
+
+
+# ---------------------------------------------------------------- convolution inference
+def _failer(api, op_name, names, shapes):
+    suffix = " (%s)" % ", ".join("%s shape %s" % (n, sh.fmt(s)) for n, s in zip(names, shapes))
+
+    def fail(msg):
+        raise sh.error(api, op_name, msg + suffix)
+    return fail
+
+
+def _check_window_attrs(nsp, attrs, fail, names=("strides", "dilations")):
+    df = attrs["data_format"]
+    cf = _channels_first(df)
+    for name in names:
+        v = attrs[name]
+        if len(v) != nsp + 2:
+            fail("Sliding window %s field must specify %d dimensions" % (name, nsp + 2))
+        if v[0] != 1 or v[1 if cf else -1] != 1:
+            fail("Current implementation does not yet support %s in the batch and depth dimensions." % name)
+        if any(e < 1 for e in v):
+            fail("%s must be positive: %s" % (name, list(v)))
+    padding = attrs["padding"]
+    if padding not in ("SAME", "VALID", "EXPLICIT"):
+        fail("padding must be one of SAME, VALID, EXPLICIT, got %r" % padding)
+    if padding == "EXPLICIT":
+        ex = attrs.get("explicit_paddings", ())
+        if len(ex) != 2 * (nsp + 2):
+            fail("explicit_paddings attribute must contain %d values, but got: %d" % (2 * (nsp + 2), len(ex)))
+        if any(p < 0 for p in ex):
+            fail("All elements of explicit_paddings must be nonnegative")
+        c = 1 if cf else nsp + 1
+        if ex[0] or ex[1] or ex[2 * c] or ex[2 * c + 1]:
+            fail("Nonzero explicit padding in the batch or depth dimensions is not supported")
+
+
+def _rank_check(fail, nsp, pairs):
+    for what, s in pairs:
+        if s is not None and len(s) != nsp + 2:
+            fail("%s must be %d-dimensional: %s" % (what, nsp + 2, sh.fmt(s)))
+
+
+def _spatial_out(attrs, in_last, k_sp, fail, s, dil, pairs):
+    out = []
+    for i, k in enumerate(k_sp):
+        n = in_last[i + 1]
+        o, _, _ = _out_size(n, k, s[i], dil[i], attrs["padding"], *(pairs[i] if pairs else (0, 0)))
+        if o is not None and o < 0:
+            fail("Computed output size would be negative: %d [input_size: %d, effective_filter_size: %d, stride: %d]"
+                 % (o, n, (k - 1) * dil[i] + 1, s[i]))
+        out.append(o)
+    return tuple(out)
+
+
+def _conv_setup_attrs(attrs):
+    return _conv_setup(attrs["strides"], attrs["dilations"], attrs["padding"], attrs.get("explicit_paddings", ()),
+                       attrs["data_format"])
+
+
+def _depth_checks(fail, depthwise, c, cin, o):
+    """Checks input depth c against a filter [.., cin, o]; returns the output depth (or None)."""
+    if depthwise:
+        if c is not None and cin is not None and c != cin:
+            fail("input and filter must have the same depth: %d vs %d" % (c, cin))
+        c = c if c is not None else cin
+        return None if c is None or o is None else c * o
+    if c is not None and cin is not None:
+        if cin == 0 or c % cin:
+            fail("input depth must be evenly divisible by filter depth: %d vs %d" % (c, cin))
+        if o is not None and o % (c // cin):
+            fail("output depth must be evenly divisible by number of groups: %d vs %d" % (o, c // cin))
+    return o
+
+
+def _conv_infer(api, op_name, nsp, allowed, depthwise=False):
+    fname = "filter" if depthwise else "filters"
+
+    def infer(specs, attrs):
+        d = sh.same_dtype(api, op_name, specs, ("input", fname))
+        sh.check_dtype(api, op_name, specs[0], allowed, "input")
+        xs, ws = sh.dims(specs[0]), sh.dims(specs[1])
+        fail = _failer(api, op_name, ("input", fname), (xs, ws))
+        _check_window_attrs(nsp, attrs, fail)
+        if xs is not None and len(xs) != nsp + 2:
+            fail("input must be %d-dimensional%s" % (nsp + 2, sh.fmt(xs)))
+        _rank_check(fail, nsp, [("filter", ws)])
+        if xs is None:
+            return [(None, d)]
+        cf, s, dil, pairs = _conv_setup_attrs(attrs)
+        xl = _shape_to_last(xs, cf)
+        ws = ws if ws is not None else (None,) * (nsp + 2)
+        out_c = _depth_checks(fail, depthwise, xl[-1], ws[-2], ws[-1])
+        out_sp = _spatial_out(attrs, xl, ws[:nsp], fail, s, dil, pairs)
+        return [(_shape_from_last((xl[0],) + out_sp + (out_c,), cf), d)]
+    return infer
+
+
+def _conv_input_infer(api, op_name, nsp, allowed, prefix, depthwise=False):
+    def infer(specs, attrs):
+        d = sh.same_dtype(api, op_name, specs, ("filters", "out_backprop"))
+        sh.check_dtype(api, op_name, specs[0], allowed, "filters")
+        ws, ys = sh.dims(specs[0]), sh.dims(specs[1])
+        fail = _failer(api, op_name, ("out_backprop", "filters"), (ys, ws))
+        _check_window_attrs(nsp, attrs, fail)
+        _rank_check(fail, nsp, [("filter", ws), ("out_backprop", ys)])
+        sizes = attrs["input_sizes"]
+        if len(sizes) != nsp + 2:
+            fail("input_sizes must have %d elements, got %s" % (nsp + 2, list(sizes)))
+        cf, s, dil, pairs = _conv_setup_attrs(attrs)
+        il = [None if v is None or v < 0 else v for v in _shape_to_last(sizes, cf)]
+        yl = _shape_to_last(ys, cf) if ys is not None else (None,) * (nsp + 2)
+        ws = ws if ws is not None else (None,) * (nsp + 2)
+        if il[0] is None:
+            il[0] = yl[0]
+        if il[-1] is None:
+            il[-1] = ws[-2]
+        out_c = _depth_checks(fail, depthwise, il[-1], ws[-2], ws[-1])
+        if out_c is not None and yl[-1] is not None and out_c != yl[-1]:
+            fail("%s: filter and out_backprop must have the same out_depth" % prefix)
+        for i in range(nsp):
+            n, k, o = il[i + 1], ws[i], yl[i + 1]
+            if None in (n, k, o):
+                continue
+            want, _, _ = _out_size(n, k, s[i], dil[i], attrs["padding"], *(pairs[i] if pairs else (0, 0)))
+            if want != o:
+                fail("%s: Size of out_backprop doesn't match computed: actual = %d, computed = %d spatial_dim: %d "
+                     "input: %d filter: %d output: %d stride: %d dilation: %d"
+                     % (prefix, o, want, i + 1, n, k, o, s[i], dil[i]))
+        return [(_shape_from_last(tuple(il), cf), d)]
+    return infer
+
+
+def _conv_filter_infer(api, op_name, nsp, allowed, prefix, depthwise=False):
+    def infer(specs, attrs):
+        d = sh.same_dtype(api, op_name, specs, ("input", "out_backprop"))
+        sh.check_dtype(api, op_name, specs[0], allowed, "input")
+        xs, ys = sh.dims(specs[0]), sh.dims(specs[1])
+        fail = _failer(api, op_name, ("input", "out_backprop"), (xs, ys))
+        _check_window_attrs(nsp, attrs, fail)
+        _rank_check(fail, nsp, [("input", xs), ("out_backprop", ys)])
+        sizes = tuple(None if v is None or v < 0 else v for v in attrs["filter_sizes"])
+        if len(sizes) != nsp + 2:
+            fail("filter_sizes must have %d elements, got %s" % (nsp + 2, list(sizes)))
+        cf, s, dil, pairs = _conv_setup_attrs(attrs)
+        xl = _shape_to_last(xs, cf) if xs is not None else (None,) * (nsp + 2)
+        yl = _shape_to_last(ys, cf) if ys is not None else (None,) * (nsp + 2)
+        out_c = _depth_checks(fail, depthwise, xl[-1], sizes[-2], sizes[-1])
+        if out_c is not None and yl[-1] is not None and out_c != yl[-1]:
+            fail("%s: filter and out_backprop must have the same out_depth" % prefix)
+        for i in range(nsp):
+            n, k, o = xl[i + 1], sizes[i], yl[i + 1]
+            if None in (n, k, o):
+                continue
+            want, _, _ = _out_size(n, k, s[i], dil[i], attrs["padding"], *(pairs[i] if pairs else (0, 0)))
+            if want != o:
+                fail("%s: Size of out_backprop doesn't match computed: actual = %d, computed = %d spatial_dim: %d "
+                     "input: %d filter: %d output: %d stride: %d dilation: %d"
+                     % (prefix, o, want, i + 1, n, k, o, s[i], dil[i]))
+        return [(sizes, d)]
+    return infer
+
+
+# ---------------------------------------------------------------- convolution gradients
+def _static(t):
+    s = t.shape
+    return tuple(s.as_list()) if s.rank is not None else None
+
+
+def _fwd_attrs(attrs):
+    return {k: v for k, v in attrs.items() if k not in ("input_sizes", "filter_sizes")}
+
+
+def _conv_grads(fwd, bwd_input, bwd_filter):
+    """Gradients of a convolution family, each written with the other two ops (any order works)."""
+    def fwd_grad(op, dy):
+        x, w = op.inputs
+        return [bind(bwd_input, [w, dy], dict(op.attrs, input_sizes=_static(x))),
+                bind(bwd_filter, [x, dy], dict(op.attrs, filter_sizes=_static(w)))]
+
+    def input_grad(op, g):  # dx = bwd_input(w, dy)
+        w, dy = op.inputs
+        a = _fwd_attrs(op.attrs)
+        return [bind(bwd_filter, [g, dy], dict(a, filter_sizes=_static(w))), bind(fwd, [g, w], a)]
+
+    def filter_grad(op, g):  # dw = bwd_filter(x, dy)
+        x, dy = op.inputs
+        a = _fwd_attrs(op.attrs)
+        return [bind(bwd_input, [g, dy], dict(a, input_sizes=_static(x))), bind(fwd, [x, g], a)]
+    return fwd_grad, input_grad, filter_grad
+
+
+def _conv_attrs(nsp, strides=1, padding="SAME", dilations=1, data_format=None, explicit=None):
+    data_format = data_format or ("NHWC" if nsp == 2 else "NDHWC")
+    cf = _channels_first(data_format)
+
+    def full(v):
+        v = (v,) * nsp if isinstance(v, int) else tuple(v)
+        return (1, 1) + v if cf else (1,) + v + (1,)
+    a = {"strides": full(strides), "padding": padding, "data_format": data_format, "dilations": full(dilations)}
+    if nsp == 2:
+        a["explicit_paddings"] = ()
+        if explicit is not None:
+            a["padding"] = "EXPLICIT"
+            pairs = [(0, 0)] + [tuple(p) for p in explicit] + [(0, 0)]
+            if cf:
+                pairs = [pairs[0], pairs[-1]] + pairs[1:-1]
+            a["explicit_paddings"] = tuple(v for p in pairs for v in p)
+    return a
+
+
+def _conv_samples(nsp, depthwise=False):
+    """(x, w, attrs) triples for the convolution families' registry samples."""
+    if nsp == 3:
+        return [((2, 4, 4, 3, 2), (2, 2, 3, 2, 3), _conv_attrs(3)),
+                ((1, 5, 4, 4, 2), (3, 2, 2, 2, 2), _conv_attrs(3, strides=2, padding="VALID")),
+                ((1, 2, 5, 4, 3), (2, 3, 2, 2, 2), _conv_attrs(3, dilations=(1, 2, 1), data_format="NCDHW"))]
+    m = 2 if depthwise else 4
+    out = [((2, 5, 5, 3), (3, 3, 3, m), _conv_attrs(2)),
+           ((2, 6, 7, 3), (3, 2, 3, m), _conv_attrs(2, strides=2, padding="VALID")),
+           ((1, 7, 6, 2), (3, 3, 2, m), _conv_attrs(2, dilations=2)),
+           ((1, 5, 6, 3), (2, 3, 3, m), _conv_attrs(2, strides=(2, 1), explicit=[(1, 2), (0, 1)])),
+           ((1, 3, 5, 4), (3, 2, 3, m), _conv_attrs(2, strides=2, data_format="NCHW"))]
+    if not depthwise:
+        out.append(((2, 4, 4, 4), (3, 3, 2, 4), _conv_attrs(2, strides=2)))  # grouped: 2 groups
+    return out
+
+
+def _conv_register(fwd, bwd_input, bwd_filter, nsp, apis, allowed, prefix, depthwise=False):
+    fwd_grad, input_grad, filter_grad = _conv_grads(fwd, bwd_input, bwd_filter)
+    fwd_kernel, in_kernel, f_kernel = _conv_fwd(depthwise), _conv_input(depthwise), _conv_filter(depthwise)
+
+    def fwd_samples():
+        return [([S.normal(*xs), S.normal(*ws)], a) for xs, ws, a in _conv_samples(nsp, depthwise)]
+
+    def dy_for(xs, ws, a):
+        return fwd_kernel(np, np.zeros(xs), np.zeros(ws), **a).shape
+
+    def input_samples():
+        return [([S.normal(*ws), S.normal(*dy_for(xs, ws, a))], dict(a, input_sizes=xs))
+                for xs, ws, a in _conv_samples(nsp, depthwise)]
+
+    def filter_samples():
+        return [([S.normal(*xs), S.normal(*dy_for(xs, ws, a))], dict(a, filter_sizes=ws))
+                for xs, ws, a in _conv_samples(nsp, depthwise)]
+
+    api, api_in, api_f = apis
+    register(fwd, kernel=fwd_kernel, infer=_conv_infer(api, fwd, nsp, allowed, depthwise), grad=fwd_grad,
+             api=api, args=("input", "filter" if depthwise else "filters"), samples=fwd_samples)
+    register(bwd_input, kernel=in_kernel, infer=_conv_input_infer(api_in, bwd_input, nsp, allowed, prefix, depthwise),
+             grad=input_grad, api=api_in, args=("filters", "out_backprop"), samples=input_samples)
+    register(bwd_filter, kernel=f_kernel,
+             infer=_conv_filter_infer(api_f, bwd_filter, nsp, allowed, prefix.replace("Input", "Filter"), depthwise),
+             grad=filter_grad, api=api_f, args=("input", "out_backprop"), samples=filter_samples)
+
+
+_conv_register("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", 2,
+               ("tf.nn.conv2d", "tf.nn.conv2d_transpose", "tf.compat.v1.nn.conv2d_backprop_filter"), _CONV_T,
+               "Conv2DCustomBackpropInput")
+_conv_register("Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2", 3,
+               ("tf.nn.conv3d", "tf.nn.conv3d_transpose", "tf.compat.v1.nn.conv3d_backprop_filter"), _FLOATS,
+               "Conv3DBackpropInputOp")
+_conv_register("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", 2,
+               ("tf.nn.depthwise_conv2d", "tf.nn.depthwise_conv2d_backprop_input",
+                "tf.nn.depthwise_conv2d_backprop_filter"), _FLOATS, "DepthwiseConv2DBackpropInput", depthwise=True)
+
+
+# ================================================================ pooling kernels (channels last, any rank)
+def _pool_setup(ksize, strides, padding, data_format, in_shape):
+    cf = _channels_first(data_format)
+    k, s = _spatial(ksize, data_format), _spatial(strides, data_format)
+    in_last = _shape_to_last(in_shape, cf)
+    out_sp, pads = _geometry(in_last[1:-1], k, s, (1,) * len(k), padding)
+    return cf, k, s, in_last, out_sp, pads
+
+
+def _empty(shape):
+    return any(d == 0 for d in shape)
+
+
+def _max_pool_padded(x, k, s, out_sp, pads):
+    """The padded input (padding never wins) and the window maxima [N, *out, C]."""
+    xpd = _pad(x, pads, _lowest(x.dtype))
+    out = None
+    for _, sl in _tap_slices(k, out_sp, s, (1,) * len(k)):
+        if out is None:
+            out = xpd[sl].copy()
+        else:
+            np.maximum(out, xpd[sl], out=out)
+    return xpd, out
+
+
+def _max_pool_kernel(xp, x, ksize, strides, padding, data_format):
+    cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, data_format, x.shape)
+    x = _to_last(x, cf)
+    if min(out_sp) < 0:
+        raise ValueError("negative output size")
+    if _empty(x.shape) or _empty(out_sp):
+        return _from_last(np.zeros((x.shape[0],) + out_sp + (x.shape[-1],), x.dtype), cf)
+    return _from_last(_max_pool_padded(x, k, s, out_sp, pads)[1], cf)
+
+
+def _argmax_masks(x, k, s, out_sp, pads):
+    """(slices, mask) per window tap: where the tap holds its window's first maximum (TF's argmax).
+
+    The maxima are recomputed from `x` (as TF does), so the result depends on orig_input only.
+    """
+    xpd, y = _max_pool_padded(x, k, s, out_sp, pads)
+    todo = np.ones(y.shape, bool)
+    for _, sl in _tap_slices(k, out_sp, s, (1,) * len(k)):
+        m = xpd[sl] == y
+        m &= todo
+        todo ^= m
+        yield sl, m
+
+
+def _max_pool_grad_kernel(xp, orig_input, orig_output, grad, ksize, strides, padding, data_format):
+    cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, data_format, orig_input.shape)
+    x, g = _to_last(orig_input, cf), _to_last(grad, cf)
+    if g.shape[1:-1] != out_sp or g.shape[0] != x.shape[0] or g.shape[-1] != x.shape[-1]:
+        raise ValueError("grad shape does not match the pooled output")
+    if _empty(x.shape) or _empty(out_sp):
+        return np.zeros(orig_input.shape, grad.dtype)
+    padded = (x.shape[0],) + tuple(n + b + a for n, (b, a) in zip(x.shape[1:-1], pads)) + (x.shape[-1],)
+    dx = np.zeros(padded, grad.dtype)
+    tmp = np.empty(g.shape, grad.dtype)
+    for sl, m in _argmax_masks(x, k, s, out_sp, pads):
+        np.multiply(g, m, out=tmp)
+        dx[sl] += tmp
+    return _from_last(np.ascontiguousarray(dx[_interior(x.shape, pads)]), cf)
+
+
+def _max_pool_grad_grad_kernel(xp, orig_input, orig_output, grad, ksize, strides, padding, data_format):
+    cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, data_format, orig_input.shape)
+    x, g = _to_last(orig_input, cf), _to_last(grad, cf)
+    if g.shape != x.shape:
+        raise ValueError("grad shape does not match the input")
+    if _empty(x.shape) or _empty(out_sp):
+        return np.zeros(orig_output.shape, grad.dtype)
+    gp = _pad(g, pads)
+    out = np.zeros((x.shape[0],) + out_sp + (x.shape[-1],), grad.dtype)
+    for sl, m in _argmax_masks(x, k, s, out_sp, pads):
+        out += gp[sl] * m
+    return _from_last(out, cf)
+
+
+def _avg_counts(in_sp, k, s, pads, out_sp):
+    """How many real (unpadded) elements each window covers, shaped to broadcast over [N, *out, C]."""
+    nsp = len(k)
+    cnt = np.ones((1,) * (nsp + 2), np.float64)
+    for i in range(nsp):
+        start = np.arange(out_sp[i]) * s[i] - pads[i][0]
+        c = np.minimum(start + k[i], in_sp[i]) - np.maximum(start, 0)
+        cnt = cnt * c.reshape((1,) * (i + 1) + (-1,) + (1,) * (nsp - i))
+    return cnt
+
+
+def _axis_slice(ndim, axis, sl):
+    return (slice(None),) * axis + (sl,) + (slice(None),) * (ndim - axis - 1)
+
+
+def _window_sum(xpd, k, s, out_sp):
+    """Sums over pooling windows, one spatial dimension at a time (sum(k) passes instead of prod(k))."""
+    acc = xpd
+    for i in range(len(k)):
+        ax = i + 1
+        part = None
+        for t in range(k[i]):
+            v = acc[_axis_slice(acc.ndim, ax, slice(t, t + (out_sp[i] - 1) * s[i] + 1, s[i]))]
+            if part is None:
+                part = v.copy()
+            else:
+                part += v
+        acc = part
+    return acc
+
+
+def _window_spread(g, padded, k, s, out_sp):
+    """The transpose of _window_sum: adds each window's value to every element it covers."""
+    acc = g
+    for i in reversed(range(len(k))):
+        ax = i + 1
+        shape = acc.shape[:ax] + (padded[ax],) + acc.shape[ax + 1:]
+        nxt = np.zeros(shape, acc.dtype)
+        for t in range(k[i]):
+            nxt[_axis_slice(nxt.ndim, ax, slice(t, t + (out_sp[i] - 1) * s[i] + 1, s[i]))] += acc
+        acc = nxt
+    return acc
+
+
+def _avg_pool_kernel(xp, value, ksize, strides, padding, data_format):
+    cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, data_format, value.shape)
+    x = _to_last(value, cf)
+    if min(out_sp) < 0:
+        raise ValueError("negative output size")
+    if _empty(x.shape) or _empty(out_sp):
+        return _from_last(np.zeros((x.shape[0],) + out_sp + (x.shape[-1],), value.dtype), cf)
+    acc = _window_sum(_pad(_work(x), pads), k, s, out_sp)
+    if padding == "SAME" and any(b or a for b, a in pads):
+        acc /= _avg_counts(x.shape[1:-1], k, s, pads, out_sp).astype(acc.dtype)
+    else:
+        acc /= acc.dtype.type(math.prod(k))
+    return _from_last(acc.astype(value.dtype, copy=False), cf)
+
+
+def _avg_pool_grad_kernel(xp, grad, orig_input_shape, ksize, strides, padding, data_format):
+    cf = _channels_first(data_format)
+    g = _to_last(grad, cf)
+    shape = list(_shape_to_last(orig_input_shape, cf))
+    shape[0] = g.shape[0] if shape[0] is None or shape[0] < 0 else shape[0]
+    shape[-1] = g.shape[-1] if shape[-1] is None or shape[-1] < 0 else shape[-1]
+    k, s = _spatial(ksize, data_format), _spatial(strides, data_format)
+    for i in range(len(k)):
+        if shape[i + 1] is None or shape[i + 1] < 0:
+            shape[i + 1] = (g.shape[i + 1] - 1) * s[i] + (1 if padding == "SAME" else k[i])
+    shape = tuple(shape)
+    out_sp, pads = _geometry(shape[1:-1], k, s, (1,) * len(k), padding)
+    if g.shape[1:-1] != out_sp or g.shape[0] != shape[0] or g.shape[-1] != shape[-1]:
+        raise ValueError("grad shape does not match the pooled output")
+    if _empty(shape) or _empty(out_sp):
+        return _from_last(np.zeros(shape, grad.dtype), cf)
+    gw = _work(g)
+    if padding == "SAME" and any(b or a for b, a in pads):
+        gw = gw / _avg_counts(shape[1:-1], k, s, pads, out_sp).astype(gw.dtype)
+    else:
+        gw = gw / gw.dtype.type(math.prod(k))
+    padded = (shape[0],) + tuple(n + b + a for n, (b, a) in zip(shape[1:-1], pads)) + (shape[-1],)
+    dx = _window_spread(gw, padded, k, s, out_sp)
+    return _from_last(np.ascontiguousarray(dx[_interior(shape, pads)], dtype=grad.dtype), cf)
+
+
+# ---------------------------------------------------------------- pooling inference, gradients, registration
+def _pool_check(api, op_name, nsp, attrs, fail):
+    for name in ("ksize", "strides"):
+        v = attrs[name]
+        if len(v) != nsp + 2:
+            fail("Sliding window %s field must specify %d dimensions" % (name, nsp + 2))
+        if any(e < 1 for e in v):
+            fail("Sliding window %s must be positive: %s" % (name, list(v)))
+    cf = _channels_first(attrs["data_format"])
+    if attrs["ksize"][0] != 1 or attrs["strides"][0] != 1:
+        fail("Pooling is not yet supported on the batch dimension.")
+    if attrs["ksize"][1 if cf else -1] != 1 or attrs["strides"][1 if cf else -1] != 1:
+        fail("Pooling on the depth dimension is not supported.")
+    if attrs["padding"] not in ("SAME", "VALID"):
+        fail("padding must be SAME or VALID, got %r" % attrs["padding"])
+
+
+def _pool_out(api, op_name, nsp, attrs, xs, fail):
+    _pool_check(api, op_name, nsp, attrs, fail)
+    if xs is None:
+        return None
+    if len(xs) != nsp + 2:
+        fail("input must be %d-dimensional" % (nsp + 2))
+    df = attrs["data_format"]
+    cf = _channels_first(df)
+    xl = _shape_to_last(xs, cf)
+    k, s = _spatial(attrs["ksize"], df), _spatial(attrs["strides"], df)
+    out_sp = _spatial_out(dict(attrs, padding=attrs["padding"]), xl, k, fail, s, (1,) * nsp, None)
+    return _shape_from_last((xl[0],) + out_sp + (xl[-1],), cf)
+
+
+def _pool_infer(api, op_name, nsp, allowed):
+    def infer(specs, attrs):
+        sh.check_dtype(api, op_name, specs[0], allowed, "input")
+        xs = sh.dims(specs[0])
+        fail = _failer(api, op_name, ("input",), (xs,))
+        return [(_pool_out(api, op_name, nsp, attrs, xs, fail), specs[0].dtype)]
+    return infer
+
+
+def _max_pool_grad_infer(api, op_name, nsp, out_is_input):
+    def infer(specs, attrs):
+        d = sh.same_dtype(api, op_name, specs, ("orig_input", "orig_output", "grad"))
+        xs = sh.dims(specs[0])
+        fail = _failer(api, op_name, ("orig_input", "orig_output", "grad"), [sh.dims(s) for s in specs])
+        out = _pool_out(api, op_name, nsp, attrs, xs, fail)
+        return [(xs if out_is_input else out, d)]
+    return infer
+
+
+def _avg_pool_grad_infer(api, op_name, nsp):
+    def infer(specs, attrs):
+        gs = sh.dims(specs[0])
+        fail = _failer(api, op_name, ("grad",), (gs,))
+        _pool_check(api, op_name, nsp, attrs, fail)
+        shape = tuple(None if v is None or v < 0 else v for v in attrs["orig_input_shape"])
+        if len(shape) != nsp + 2:
+            fail("orig_input_shape must have %d elements" % (nsp + 2))
+        if gs is not None:
+            cf = _channels_first(attrs["data_format"])
+            b, c = (0, 1) if cf else (0, nsp + 1)
+            shape = tuple(gs[i] if v is None and i in (b, c) else v for i, v in enumerate(shape))
+        return [(shape, specs[0].dtype)]
+    return infer
+
+
+def _pool_register(nsp, max_name, max_grad, max_grad_grad, avg_name, avg_grad, apis):
+    max_api, avg_api = apis
+    df = "NHWC" if nsp == 2 else "NDHWC"
+    dfc = "NCHW" if nsp == 2 else "NCDHW"
+
+    def attrs(k, s, padding, data_format=df):
+        cf = _channels_first(data_format)
+        full = (lambda v: (1, 1) + v) if cf else (lambda v: (1,) + v + (1,))
+        return {"ksize": full((k,) * nsp), "strides": full((s,) * nsp), "padding": padding, "data_format": data_format}
+
+    shapes = [((2, 7, 7, 3) if nsp == 2 else (1, 5, 5, 5, 2), attrs(3, 2, "SAME")),
+              ((2, 7, 6, 3) if nsp == 2 else (1, 5, 4, 5, 2), attrs(3, 2, "VALID")),
+              ((1, 2, 5, 6) if nsp == 2 else (1, 2, 4, 5, 4), attrs(2, 1, "SAME", dfc))]
+
+    def max_grad_samples():
+        out = []
+        for xs, a in shapes:
+            x = S.distinct(*xs)
+            y = _max_pool_kernel(np, x, **a)
+            out.append(([x, y, S.normal(*y.shape)], a))
+        return out
+
+    def max_grad_grad_samples():
+        out = []
+        for xs, a in shapes:
+            x = S.distinct(*xs)
+            y = _max_pool_kernel(np, x, **a)
+            out.append(([x, y, S.normal(*xs)], a))
+        return out
+
+    def avg_grad_samples():
+        return [([S.normal(*_avg_pool_kernel(np, np.zeros(xs), **a).shape)], dict(a, orig_input_shape=xs))
+                for xs, a in shapes]
+
+    def max_pool_grad_grad(op, g):
+        x, y, _ = op.inputs
+        return [None, None, bind(max_grad_grad, [x, y, g], op.attrs)]
+
+    def max_pool_grad_grad_grad(op, g):
+        x, y, _ = op.inputs
+        return [None, None, bind(max_grad, [x, y, g], op.attrs)]
+
+    register(max_name, kernel=_max_pool_kernel, infer=_pool_infer(max_api, max_name, nsp, _REAL),
+             grad=lambda op, dy: [bind(max_grad, [op.inputs[0], op.outputs[0], dy], op.attrs)],
+             api=max_api, args=("input",), samples=lambda: [([S.distinct(*xs)], a) for xs, a in shapes])
+    register(max_grad, kernel=_max_pool_grad_kernel, infer=_max_pool_grad_infer(max_api, max_grad, nsp, True),
+             grad=max_pool_grad_grad, api=max_api, args=("orig_input", "orig_output", "grad"),
+             samples=max_grad_samples)
+    register(max_grad_grad, kernel=_max_pool_grad_grad_kernel,
+             infer=_max_pool_grad_infer(max_api, max_grad_grad, nsp, False), grad=max_pool_grad_grad_grad,
+             api=max_api, args=("orig_input", "orig_output", "grad"), samples=max_grad_grad_samples)
+    register(avg_name, kernel=_avg_pool_kernel, infer=_pool_infer(avg_api, avg_name, nsp, _FLOATS),
+             grad=lambda op, dy: [bind(avg_grad, [dy], dict(op.attrs, orig_input_shape=_static(op.inputs[0])))],
+             api=avg_api, args=("value",), samples=lambda: [([S.normal(*xs)], a) for xs, a in shapes])
+    register(avg_grad, kernel=_avg_pool_grad_kernel, infer=_avg_pool_grad_infer(avg_api, avg_grad, nsp),
+             grad=lambda op, g: [bind(avg_name, [g], {k: v for k, v in op.attrs.items() if k != "orig_input_shape"})],
+             api=avg_api, args=("grad",), samples=avg_grad_samples)
+
+
+_pool_register(2, "MaxPool", "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad",
+               ("tf.nn.max_pool2d", "tf.nn.avg_pool2d"))
+_pool_register(3, "MaxPool3D", "MaxPool3DGrad", "MaxPool3DGradGrad", "AvgPool3D", "AvgPool3DGrad",
+               ("tf.nn.max_pool3d", "tf.nn.avg_pool3d"))
+
+
+# ================================================================ public convolution and pooling functions
+def _get_sequence(value, n, channel_index, name):
+    """TF's _get_sequence: an int or a list of 1, n or n + 2 values -> the full (n + 2)-tuple."""
+    if value is None:
+        value = [1]
+    elif isinstance(value, Tensor):
+        value = np.asarray(value._value).reshape(-1).tolist()
+    elif not isinstance(value, (list, tuple)):
+        value = [value]
+    current_n = len(value)
+    if current_n == n + 2:
+        return tuple(int(v) for v in value)
+    if current_n == 1:
+        value = list(value) * n
+    elif current_n != n:
+        raise ValueError("%s should be of length 1, %d or %d. Received: %s=%s of length %d"
+                         % (name, n, n + 2, name, value, current_n))
+    value = tuple(int(v) for v in value)
+    return (1, 1) + value if channel_index == 1 else (1,) + value + (1,)
+
+
+def _convert_padding(padding, expected_length=4):
+    """A padding argument as (padding attr, explicit_paddings tuple)."""
+    if isinstance(padding, (list, tuple)):
+        explicit = []
+        for i, dim in enumerate(padding):
+            if not isinstance(dim, (list, tuple)):
+                raise ValueError("When `padding` is a list, each element of `padding` must be a list/tuple of size 2. "
+                                 "Received: padding=%s with element at index %d of type %s"
+                                 % (padding, i, type(dim)))
+            if len(dim) != 2:
+                raise ValueError("When `padding` is a list, each element of `padding` must be a list/tuple of size 2. "
+                                 "Received: padding=%s with element at index %d of size %d" % (padding, i, len(dim)))
+            explicit.extend(int(v) for v in dim)
+        if len(padding) != expected_length:
+            raise ValueError("When padding is a list, it must be of size %d. Received: padding=%s of size %d"
+                             % (expected_length, padding, len(padding)))
+        return "EXPLICIT", tuple(explicit)
+    if isinstance(padding, bytes):
+        padding = padding.decode()
+    padding = str(padding).upper()
+    if padding == "EXPLICIT":
+        raise ValueError("'EXPLICIT' is not a valid value for `padding`. To use explicit padding, `padding` must be "
+                         "a list.")
+    if padding not in ("SAME", "VALID"):
+        raise ValueError("`padding` must be 'SAME', 'VALID' or a list of paddings. Received: padding=%r" % padding)
+    return padding, ()
+
+
+def _sizes(v) -> tuple:
+    """An output/input shape argument as a tuple (unknown entries, e.g. symbolic, as None)."""
+    if isinstance(v, Tensor):
+        return tuple(int(d) for d in np.asarray(v._value).reshape(-1))
+    if hasattr(v, "as_list"):
+        return tuple(v.as_list())
+    if getattr(v, "_is_symbolic_tensor", False):
+        n = v.shape[0]
+        return (None,) * n
+    out = []
+    for d in v:
+        try:
+            out.append(int(d))
+        except (TypeError, ValueError):
+            out.append(None)
+    return tuple(out)
+
+
+def _batched(fn, x, inner_rank):
+    """Runs `fn` on x reshaped to a single batch dimension when x has several (TF's squeeze_batch_dims)."""
+    rank = x.shape.rank
+    if rank is None or rank <= inner_rank + 1:
+        return fn(x)
+    shape = x.shape.as_list()
+    batch, inner = shape[:rank - inner_rank], shape[rank - inner_rank:]
+    out = fn(array_ops.reshape(x, [-1] + [-1 if d is None else d for d in inner]))
+    batch = array_ops.shape(x)[:rank - inner_rank] if None in batch else batch
+    out_inner = out.shape.as_list()[1:]
+    if isinstance(batch, list):
+        return array_ops.reshape(out, batch + out_inner)
+    return array_ops.reshape(out, array_ops.concat([batch, _t(np.asarray(out_inner, np.int32))], 0))
+
+
+def _conv_op_attrs(nsp, strides, padding, data_format, dilations):
+    cidx = 1 if data_format.startswith("NC") else nsp + 1
+    padding, explicit = _convert_padding(padding, nsp + 2)
+    attrs = {"strides": _get_sequence(strides, nsp, cidx, "strides"), "padding": padding,
+             "data_format": data_format, "dilations": _get_sequence(dilations, nsp, cidx, "dilations")}
+    if nsp == 2:
+        attrs["explicit_paddings"] = explicit
+    elif explicit:
+        raise ValueError("Explicit padding is only supported for 2-D convolutions; got padding=%s" % (padding,))
+    return attrs
+
+
+@tf_export("nn.conv2d")
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None) -> Tensor:  # noqa: A002
+    """2-D convolution of `input` [batch..., H, W, C] with `filters` [kh, kw, C / groups, out] (tf.nn.conv2d).
+
+    Args:
+      input: a tensor of rank >= 4 (batch dimensions, then height, width, channels for NHWC).
+      filters: [filter_height, filter_width, in_channels / groups, out_channels].
+      strides: an int or a list of 1, 2 or 4 ints.
+      padding: 'SAME', 'VALID', or explicit [[0, 0], [top, bottom], [left, right], [0, 0]].
+      data_format: 'NHWC' (default) or 'NCHW'.
+      dilations: an int or a list of 1, 2 or 4 ints (atrous convolution); gradients support them too.
+    """
+    x = input if type(input) is Tensor else _t(input)
+    w = filters if type(filters) is Tensor else _t(filters, dtype_hint=x.dtype)
+    attrs = _conv_op_attrs(2, strides, padding, data_format or "NHWC", dilations)
+    return _batched(lambda v: bind("Conv2D", [v, w], attrs), x, 3)
+
+
+@tf_export("nn.conv3d")
+def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None, name=None) -> Tensor:  # noqa: A002
+    """3-D convolution of `input` [N, D, H, W, C] with `filters` [kd, kh, kw, C, out] (tf.nn.conv3d)."""
+    x = _t(input)
+    w = _t(filters, dtype_hint=x.dtype)
+    if isinstance(padding, (list, tuple)):
+        raise TypeError("Expected string for argument 'padding' not %r." % (padding,))
+    attrs = _conv_op_attrs(3, strides, padding, data_format or "NDHWC", dilations)
+    return _batched(lambda v: bind("Conv3D", [v, w], attrs), x, 4)
+
+
+@tf_export("nn.conv1d")
+def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, name=None) -> Tensor:  # noqa: A002
+    """1-D convolution of `input` [N, W, C] with `filters` [k, C, out], computed as a 2-D one (tf.nn.conv1d)."""
+    if data_format is None or data_format in ("NHWC", "NWC"):
+        data_format, spatial_start, cidx = "NHWC", -3, 2
+    elif data_format in ("NCHW", "NCW"):
+        data_format, spatial_start, cidx = "NCHW", -2, 1
+    else:
+        raise ValueError("`data_format` must be 'NWC' or 'NCW'. Received: data_format=%s" % data_format)
+    x = _t(input)
+    w = _t(filters, dtype_hint=x.dtype)
+    strides = (1,) + _get_sequence(stride, 1, cidx, "stride")
+    dil = (1,) + _get_sequence(dilations, 1, cidx, "dilations")
+    if isinstance(padding, (list, tuple)):
+        padding = list(padding)
+        padding.insert(len(padding) + spatial_start + 1, [0, 0])
+    padding, explicit = _convert_padding(padding, 4)
+    attrs = {"strides": strides, "padding": padding, "explicit_paddings": explicit, "data_format": data_format,
+             "dilations": dil}
+    w4 = array_ops.expand_dims(w, 0)
+
+    def run(v):
+        return array_ops.squeeze(bind("Conv2D", [array_ops.expand_dims(v, spatial_start), w4], attrs), [spatial_start])
+    return _batched(run, x, 2)
+
+
+@tf_export("nn.convolution")
+def convolution(input, filters, strides=None, padding="VALID", data_format=None, dilations=None,  # noqa: A002
+                name=None) -> Tensor:
+    """N-D convolution (N = 1, 2, 3 from the rank of `filters`) (tf.nn.convolution)."""
+    w = _t(filters)
+    n = w.shape.rank - 2 if w.shape.rank is not None else _t(input).shape.rank - 2
+    if n == 1:
+        return conv1d(input, w, 1 if strides is None else strides, padding, data_format, dilations)
+    if n == 2:
+        return conv2d(input, w, 1 if strides is None else strides, padding, data_format or "NHWC", dilations)
+    if n == 3:
+        return conv3d(input, w, 1 if strides is None else strides, padding, data_format or "NDHWC", dilations)
+    raise ValueError("`filters` must have rank 3, 4 or 5 (1-D, 2-D or 3-D convolution). Received: %s" % w.shape)
+
+
+def _transpose_conv(op_name, nsp, input, filters, output_shape, strides, padding, data_format, dilations):  # noqa: A002
+    x = _t(input)
+    w = _t(filters, dtype_hint=x.dtype)
+    sizes = _sizes(output_shape)
+    if len(sizes) != nsp + 2:
+        raise ValueError("output_shape must have shape (%d,), got (%d,)" % (nsp + 2, len(sizes)))
+    attrs = _conv_op_attrs(nsp, strides, padding, data_format, dilations)
+    attrs["input_sizes"] = sizes
+    return bind(op_name, [w, x], attrs)
+
+
+@tf_export("nn.conv2d_transpose")
+def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NHWC",  # noqa: A002
+                     dilations=None, name=None) -> Tensor:
+    """Transposed 2-D convolution (the gradient of conv2d w.r.t. its input) (tf.nn.conv2d_transpose).
+
+    `filters` is [kh, kw, output_channels, input_channels]; `output_shape` is the 4-element result shape.
+    """
+    return _transpose_conv("Conv2DBackpropInput", 2, input, filters, output_shape, strides, padding,
+                           data_format or "NHWC", dilations)
+
+
+@tf_export("nn.conv3d_transpose")
+def conv3d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NDHWC",  # noqa: A002
+                     dilations=None, name=None) -> Tensor:
+    """Transposed 3-D convolution (tf.nn.conv3d_transpose)."""
+    return _transpose_conv("Conv3DBackpropInputV2", 3, input, filters, output_shape, strides, padding,
+                           data_format or "NDHWC", dilations)
+
+
+@tf_export("nn.conv1d_transpose")
+def conv1d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NWC",  # noqa: A002
+                     dilations=None, name=None) -> Tensor:
+    """Transposed 1-D convolution, computed as a 2-D one (tf.nn.conv1d_transpose)."""
+    if data_format is None or data_format == "NWC":
+        data_format, spatial_start, cidx = "NHWC", 1, 2
+    elif data_format == "NCW":
+        data_format, spatial_start, cidx = "NCHW", 2, 1
+    else:
+        raise ValueError("`data_format` must be 'NWC' or 'NCW'. Received: data_format=%s" % data_format)
+    sizes = list(_sizes(output_shape))
+    if len(sizes) != 3:
+        raise ValueError("`output_shape` must be of length 3. Received: output_shape=%s" % (output_shape,))
+    sizes.insert(spatial_start, 1)
+    strides = (1,) + _get_sequence(strides, 1, cidx, "stride")
+    dil = (1,) + _get_sequence(dilations, 1, cidx, "dilations")
+    x = array_ops.expand_dims(_t(input), spatial_start)
+    w = array_ops.expand_dims(_t(filters, dtype_hint=x.dtype), 0)
+    padding, explicit = _convert_padding(padding, 4)
+    out = bind("Conv2DBackpropInput", [w, x], {"strides": strides, "padding": padding, "explicit_paddings": explicit,
+                                               "data_format": data_format, "dilations": dil, "input_sizes": tuple(sizes)})
+    return array_ops.squeeze(out, [spatial_start])
+
+
+@tf_export("nn.conv_transpose")
+def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_format=None,  # noqa: A002
+                   dilations=None, name=None) -> Tensor:
+    """Transposed N-D convolution (N from the length of `output_shape`) (tf.nn.conv_transpose)."""
+    n = len(_sizes(output_shape)) - 2
+    fn = {1: conv1d_transpose, 2: conv2d_transpose, 3: conv3d_transpose}.get(n)
+    if fn is None:
+        raise ValueError("`output_shape` must be of length 3, 4 or 5. Received: output_shape=%s" % (output_shape,))
+    default = {1: "NWC", 2: "NHWC", 3: "NDHWC"}[n]
+    return fn(input, filters, output_shape, strides, padding, data_format or default, dilations)
+
+
+@tf_export("nn.atrous_conv2d")
+def atrous_conv2d(value, filters, rate, padding, name=None) -> Tensor:
+    """Atrous (dilated) 2-D convolution with stride 1 (tf.nn.atrous_conv2d)."""
+    if rate < 1:
+        raise ValueError("Rate %d must be greater than or equal to 1." % rate)
+    return conv2d(value, filters, 1, padding, dilations=rate)
+
+
+@tf_export("nn.atrous_conv2d_transpose")
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None) -> Tensor:
+    """The transpose of atrous_conv2d (tf.nn.atrous_conv2d_transpose)."""
+    if rate < 1:
+        raise ValueError("Rate %d must be greater than or equal to 1." % rate)
+    return conv2d_transpose(value, filters, output_shape, 1, padding, dilations=rate)
+
+
+def _depthwise_attrs(strides, padding, data_format, dilations):
+    data_format = data_format or "NHWC"
+    return _conv_op_attrs(2, strides, padding, data_format, dilations)
+
+
+@tf_export("nn.depthwise_conv2d")
+def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilations=None, name=None) -> Tensor:  # noqa: A002
+    """Depthwise 2-D convolution: each input channel with its own `channel_multiplier` filters
+    (filter [kh, kw, in_channels, channel_multiplier]) (tf.nn.depthwise_conv2d)."""
+    x = _t(input)
+    w = _t(filter, dtype_hint=x.dtype)
+    return bind("DepthwiseConv2dNative", [x, w], _depthwise_attrs(strides, padding, data_format, dilations))
+
+
+@tf_export("nn.depthwise_conv2d_backprop_input")
+def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding, data_format="NHWC",  # noqa: A002
+                                    dilations=[1, 1, 1, 1], name=None) -> Tensor:
+    """The gradient of depthwise_conv2d w.r.t. its input (tf.nn.depthwise_conv2d_backprop_input)."""
+    attrs = _depthwise_attrs(strides, padding, data_format, dilations)
+    attrs["input_sizes"] = _sizes(input_sizes)
+    dy = _t(out_backprop)
+    return bind("DepthwiseConv2dNativeBackpropInput", [_t(filter, dtype_hint=dy.dtype), dy], attrs)
+
+
+@tf_export("nn.depthwise_conv2d_backprop_filter")
+def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                                     data_format="NHWC", dilations=[1, 1, 1, 1], name=None) -> Tensor:
+    """The gradient of depthwise_conv2d w.r.t. its filter (tf.nn.depthwise_conv2d_backprop_filter)."""
+    attrs = _depthwise_attrs(strides, padding, data_format, dilations)
+    attrs["filter_sizes"] = _sizes(filter_sizes)
+    x = _t(input)
+    return bind("DepthwiseConv2dNativeBackpropFilter", [x, _t(out_backprop, dtype_hint=x.dtype)], attrs)
+
+
+@tf_export("nn.separable_conv2d")
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding, data_format=None,  # noqa: A002
+                     dilations=None, name=None) -> Tensor:
+    """A depthwise convolution followed by a 1x1 (pointwise) convolution (tf.nn.separable_conv2d)."""
+    x = _t(input)
+    pw = _t(pointwise_filter, dtype_hint=x.dtype)
+    ps = pw.shape
+    if ps.rank is not None and (ps.rank != 4 or ps[0] != 1 or ps[1] != 1):
+        raise ValueError("Pointwise filter must be of shape [1, 1, in_channels * channel_multiplier, out_channels]. "
+                         "Received: %s" % ps)
+    data_format = data_format or "NHWC"
+    depthwise = depthwise_conv2d(x, depthwise_filter, strides, padding, data_format, dilations)
+    return conv2d(depthwise, pw, 1, "VALID", data_format)
+
+
+def _pool_attrs(nsp, ksize, strides, padding, data_format):
+    if isinstance(padding, (list, tuple)):
+        raise TypeError("Expected string for argument 'padding' not %r." % (padding,))
+    cidx = 1 if data_format.startswith("NC") else nsp + 1
+    padding, _ = _convert_padding(padding)
+    return {"ksize": _get_sequence(ksize, nsp, cidx, "ksize"), "strides": _get_sequence(strides, nsp, cidx, "strides"),
+            "padding": padding, "data_format": data_format}
+
+
+def _pool1d(op_name, input, ksize, strides, padding, data_format):  # noqa: A002
+    if data_format is None or data_format == "NWC":
+        df, spatial_start, cidx = "NHWC", 1, 2
+    elif data_format == "NCW":
+        df, spatial_start, cidx = "NCHW", 2, 1
+    else:
+        raise ValueError("`data_format` must be 'NWC' or 'NCW'. Received: data_format=%s" % data_format)
+    ksize = (1,) + _get_sequence(ksize, 1, cidx, "ksize")
+    strides = (1,) + _get_sequence(strides, 1, cidx, "strides")
+    attrs = _pool_attrs(2, ksize, strides, padding, df)
+    x = array_ops.expand_dims(_t(input), spatial_start)
+    return array_ops.squeeze(bind(op_name, [x], attrs), [spatial_start])
+
+
+@tf_export("nn.max_pool2d")
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None) -> Tensor:  # noqa: A002
+    """2-D max pooling; `ksize`/`strides` are an int or lists of 1, 2 or 4 ints (tf.nn.max_pool2d)."""
+    x = input if type(input) is Tensor else _t(input)
+    return bind("MaxPool", [x], _pool_attrs(2, ksize, strides, padding, data_format or "NHWC"))
+
+
+@tf_export("nn.avg_pool2d")
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None) -> Tensor:  # noqa: A002
+    """2-D average pooling; with SAME padding each window averages only its real elements (tf.nn.avg_pool2d)."""
+    x = input if type(input) is Tensor else _t(input)
+    return bind("AvgPool", [x], _pool_attrs(2, ksize, strides, padding, data_format or "NHWC"))
+
+
+@tf_export("nn.max_pool3d")
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None) -> Tensor:  # noqa: A002
+    """3-D max pooling (tf.nn.max_pool3d)."""
+    return bind("MaxPool3D", [_t(input)], _pool_attrs(3, ksize, strides, padding, data_format or "NDHWC"))
+
+
+@tf_export("nn.avg_pool3d")
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None) -> Tensor:  # noqa: A002
+    """3-D average pooling (tf.nn.avg_pool3d)."""
+    return bind("AvgPool3D", [_t(input)], _pool_attrs(3, ksize, strides, padding, data_format or "NDHWC"))
+
+
+@tf_export("nn.max_pool1d")
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None) -> Tensor:  # noqa: A002
+    """1-D max pooling, computed as a 2-D one (tf.nn.max_pool1d)."""
+    return _pool1d("MaxPool", input, ksize, strides, padding, data_format)
+
+
+@tf_export("nn.avg_pool1d")
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None) -> Tensor:  # noqa: A002
+    """1-D average pooling, computed as a 2-D one (tf.nn.avg_pool1d)."""
+    return _pool1d("AvgPool", input, ksize, strides, padding, data_format)
+
+
+def _pool_nd(kind, input, ksize, strides, padding, data_format):  # noqa: A002
+    x = _t(input)
+    rank = x.shape.rank
+    if rank is None or not 3 <= rank <= 5:
+        raise ValueError("`input.shape.rank` must be 3, 4 or 5. Received: input.shape=%s of rank %s" % (x.shape, rank))
+    n = rank - 2
+    if data_format is None:
+        data_format = {1: "NWC", 2: "NHWC", 3: "NDHWC"}[n]
+    fn = {("max", 1): max_pool1d, ("max", 2): max_pool2d, ("max", 3): max_pool3d,
+          ("avg", 1): avg_pool1d, ("avg", 2): avg_pool2d, ("avg", 3): avg_pool3d}[(kind, n)]
+    return fn(x, ksize, strides, padding, data_format)
+
+
+@tf_export("nn.max_pool")
+def max_pool(input, ksize, strides, padding, data_format=None, name=None) -> Tensor:  # noqa: A002
+    """N-D max pooling, N = rank(input) - 2 (tf.nn.max_pool)."""
+    return _pool_nd("max", input, ksize, strides, padding, data_format)
+
+
+@tf_export("nn.avg_pool")
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None) -> Tensor:  # noqa: A002
+    """N-D average pooling, N = rank(input) - 2 (tf.nn.avg_pool)."""
+    return _pool_nd("avg", input, ksize, strides, padding, data_format)
+
+
+@tf_export("nn.pool")
+def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_format=None,  # noqa: A002
+         dilations=None, name=None) -> Tensor:
+    """N-D pooling with `pooling_type` 'MAX' or 'AVG' (tf.nn.pool); dilations must be 1."""
+    if dilations is not None and any(int(d) != 1 for d in np.ravel(dilations)):
+        raise NotImplementedError("tf.nn.pool with dilation_rate > 1 is not supported")
+    kind = {"MAX": "max", "AVG": "avg"}.get(str(pooling_type).upper())
+    if kind is None:
+        raise ValueError("`pooling_type` must be 'MAX' or 'AVG'. Received: pooling_type=%s" % pooling_type)
+    return _pool_nd(kind, input, list(window_shape), 1 if strides is None else strides, padding, data_format)
+
+
+# ================================================================ dropout and losses helpers
+@tf_export("nn.dropout")
+def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
+    """Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate) (tf.nn.dropout).
+
+    `noise_shape` (broadcastable to x's shape) shares one random draw along dimensions of size 1.
+    """
+    is_number = isinstance(rate, numbers.Real)
+    if is_number and (rate < 0 or rate >= 1):
+        raise ValueError("`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate=%s" % rate)
+    x = _t(x)
+    if not x.dtype.is_floating:
+        raise ValueError("`x.dtype` must be a floating point tensor as `x` will be scaled. Received: x_dtype=%s"
+                         % x.dtype)
+    if is_number and rate == 0:
+        return x
+    if is_number:
+        ret = math_ops.multiply(x, x.dtype._np.type(1.0 / (1.0 - rate)))
+    else:
+        rate = _t(rate)
+        if rate.shape.rank not in (None, 0):
+            raise ValueError("`rate` must be a scalar or scalar tensor. Received: rate=%s" % rate)
+        if rate.dtype is not x.dtype:
+            rate = math_ops.cast(rate, x.dtype)
+        ret = math_ops.divide(x, math_ops.subtract(x.dtype._np.type(1), rate))
+    if noise_shape is None:
+        shape = x.shape.as_list() if x.shape.is_fully_defined() else array_ops.shape(x)
+    else:
+        shape = list(_sizes(noise_shape))
+        if x.shape.rank is not None and len(shape) == x.shape.rank:
+            shape = [x.shape[i] if d is None else d for i, d in enumerate(shape)]
+    from . import random_ops
+    keep = math_ops.greater_equal(random_ops.random_uniform(shape, dtype=x.dtype, seed=seed), rate)
+    return array_ops.where(keep, ret, array_ops.zeros([], x.dtype))
+
+
+@tf_export("nn.compute_average_loss")
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None) -> Tensor:
+    """Sum of the (weighted) per-example losses divided by the global batch size (tf.nn.compute_average_loss)."""
+    loss = _t(per_example_loss)
+    if sample_weight is not None:
+        loss = math_ops.multiply(loss, math_ops.cast(_t(sample_weight), loss.dtype))
+    total = math_ops.reduce_sum(loss)
+    if global_batch_size is None:
+        n = array_ops.shape(loss)[0] if loss.shape.rank else _t(1)
+        global_batch_size = math_ops.cast(n, loss.dtype)
+    return math_ops.divide(total, math_ops.cast(_t(global_batch_size), loss.dtype))
+
+
+@tf_export("nn.scale_regularization_loss")
+def scale_regularization_loss(regularization_loss) -> Tensor:
+    """The regularization loss divided by the number of replicas (1 here) (tf.nn.scale_regularization_loss)."""
+    return math_ops.reduce_sum(_t(regularization_loss))

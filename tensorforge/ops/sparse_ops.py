@@ -1,2 +1,1137 @@
-"""sparse_ops."""
+"""tf.SparseTensor and tf.sparse: sparse tensors as (indices, values, dense_shape) and their ops.
+
+A SparseTensor is a composite of three tensors: `indices` (int64 [N, rank]), `values` ([N])
+and `dense_shape` (int64 [rank]). The ops take these components as TF's ops do, with the
+dense shape as a tensor input; shape inference reads it when its value is known (eager).
+"""
 from __future__ import annotations
+
+import numpy as np
+
+from .._api import tf_export
+from ..framework import dtypes
+from ..framework.convert import convert_to_tensor
+from ..framework.errors import InvalidArgumentError
+from ..framework.tensor import Tensor
+from ..framework.tensor_shape import TensorShape
+from . import sample_inputs as S
+from . import shapes as sh
+from .registry import NON_DIFFERENTIABLE, bind, register
+
+_t = convert_to_tensor
+_I64 = dtypes.int64
+_INDEX_DTYPES = (dtypes.int32, dtypes.int64)
+
+
+# ---------------------------------------------------------------- helpers
+def _known(spec):
+    """The NumPy value of `spec` when it is known now (an eager tensor), else None."""
+    return spec._value if type(spec) is Tensor else None
+
+
+def _shape_input(spec):
+    """A 1-D shape input as a tuple of ints (None where unknown), or None for unknown rank."""
+    v = _known(spec)
+    if v is not None:
+        return tuple(int(d) for d in np.asarray(v).reshape(-1))
+    d = sh.dims(spec)
+    if d is None or len(d) != 1 or d[0] is None:
+        return None
+    return (None,) * d[0]
+
+
+def _fmt_index(row) -> str:
+    return "[%s]" % ",".join(str(int(v)) for v in row)
+
+
+def _keys(idx: np.ndarray, dims) -> np.ndarray | None:
+    """Row-major linear positions of index rows, for 0 <= idx < dims; None if they may overflow int64.
+
+    Comparing keys compares index rows lexicographically, so keys sort, group and merge.
+    """
+    total = 1
+    for d in dims:
+        total *= max(int(d), 1)
+    if total >= 2 ** 62:
+        return None
+    if idx.shape[1] == 0:
+        return np.zeros(len(idx), np.int64)
+    keys = idx[:, 0].astype(np.int64)
+    for c in range(1, idx.shape[1]):
+        keys *= max(int(dims[c]), 1)
+        keys += idx[:, c]
+    return keys
+
+
+def _order_keys(idx: np.ndarray, dims=None) -> np.ndarray | None:
+    """Order-preserving keys for any non-negative index rows (dims grown to cover them), else None."""
+    if len(idx) == 0 or idx.shape[1] == 0:
+        return np.zeros(len(idx), np.int64)
+    if idx.min() < 0:
+        return None
+    top = idx.max(axis=0) + 1
+    dims = top if dims is None else np.maximum(top, np.asarray(dims, np.int64))
+    return _keys(idx, dims)
+
+
+def _lex_steps(idx: np.ndarray) -> np.ndarray:
+    """Sign (-1, 0, 1) of row i+1 against row i, comparing index rows lexicographically."""
+    d = idx[1:] - idx[:-1]
+    if d.shape[1] == 0:
+        return np.zeros(len(d), np.int64)
+    nz = d != 0
+    first = nz.argmax(axis=1)
+    return np.sign(d[np.arange(len(d)), first])
+
+
+def _lex_order(idx: np.ndarray, keys=None) -> np.ndarray:
+    """A stable permutation that sorts index rows in row-major (lexicographic) order."""
+    if keys is not None:
+        return np.argsort(keys, kind="stable")
+    if idx.shape[1] == 1:
+        return np.argsort(idx[:, 0], kind="stable")
+    return np.lexsort(idx.T[::-1])
+
+
+def _is_sorted(idx: np.ndarray) -> bool:
+    return len(idx) < 2 or bool(np.all(_lex_steps(idx) >= 0))
+
+
+def _group_starts(idx_sorted: np.ndarray, keys_sorted=None) -> np.ndarray:
+    """Boolean flags: row i (of rows in sorted order) starts a new group of equal index rows."""
+    if len(idx_sorted) == 0:
+        return np.zeros(0, bool)
+    steps = (keys_sorted[1:] != keys_sorted[:-1]) if keys_sorted is not None else (_lex_steps(idx_sorted) != 0)
+    return np.concatenate([[True], steps])
+
+
+def _dtype_error(api, op_name, index, want, got):
+    return InvalidArgumentError(None, None, "%s: cannot compute %s as input #%d(zero-based) was expected to be a %s "
+                                "tensor but is a %s tensor [Op:%s]" % (api, op_name, index, want.name, got.name, op_name))
+
+
+def _check_index_dtype(api, op_name, spec, index):
+    if spec.dtype not in _INDEX_DTYPES:
+        raise _dtype_error(api, op_name, index, _I64, spec.dtype)
+
+
+def _nnz(spec):
+    d = sh.dims(spec)
+    return None if d is None or not d else d[0]
+
+
+def _rank_of(indices_spec, shape_spec):
+    d = sh.dims(indices_spec)
+    if d is not None and len(d) == 2 and d[1] is not None:
+        return d[1]
+    s = _shape_input(shape_spec)
+    return None if s is None else len(s)
+
+
+# ---------------------------------------------------------------- SparseTensor
+@tf_export("sparse.SparseTensor", "SparseTensor")
+class SparseTensor:
+    """A sparse tensor: `values[i]` sits at `indices[i]` of a dense tensor of shape `dense_shape`.
+
+    Example:
+
+    >>> st = tf.sparse.SparseTensor(indices=[[0, 0], [1, 2]], values=[1.0, 2.0], dense_shape=[3, 4])
+    >>> tf.sparse.to_dense(st).shape
+    TensorShape([3, 4])
+
+    Args:
+      indices: int64 tensor [N, rank], the index of each value (row-major order expected by
+        most ops; see `tf.sparse.reorder`).
+      values: 1-D tensor [N], any dtype.
+      dense_shape: int64 tensor [rank], the shape of the dense tensor.
+    """
+
+    __slots__ = ("_indices", "_values", "_dense_shape", "_shape")
+
+    def __init__(self, indices, values, dense_shape):
+        self._indices = _component(indices, "indices", _I64)
+        self._values = values if type(values) is Tensor else _t(values)
+        self._dense_shape = _component(dense_shape, "dense_shape", _I64)
+        self._shape = None
+        ind, val, ds = self._indices.shape, self._values.shape, self._dense_shape.shape
+        ind.with_rank(2)
+        val.with_rank(1)
+        ds.with_rank(1)
+        _merge_dim(ind[0], val[0])
+        _merge_dim(ind[1], ds[0])
+
+    @classmethod
+    def from_value(cls, sparse_tensor_value) -> "SparseTensor":
+        """A SparseTensor from a SparseTensor (returned as is) or a SparseTensorValue-like object."""
+        if isinstance(sparse_tensor_value, SparseTensor):
+            return sparse_tensor_value
+        return cls(sparse_tensor_value.indices, sparse_tensor_value.values, sparse_tensor_value.dense_shape)
+
+    indices = property(lambda self: self._indices, doc="int64 tensor [N, rank]: the indices of the values.")
+    values = property(lambda self: self._values, doc="1-D tensor [N]: the values.")
+    dense_shape = property(lambda self: self._dense_shape, doc="int64 tensor [rank]: the dense shape.")
+    dtype = property(lambda self: self._values.dtype, doc="The DType of the values.")
+
+    @property
+    def shape(self) -> TensorShape:
+        """The static dense shape (a TensorShape; unknown dims are None)."""
+        if self._shape is None:
+            v = _known(self._dense_shape)
+            if v is not None:
+                self._shape = TensorShape(tuple(int(d) for d in v))
+            else:
+                r = self._dense_shape.shape[0]
+                self._shape = TensorShape(None if r is None else [None] * r)
+        return self._shape
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def set_shape(self, shape) -> None:
+        shape = TensorShape(shape)
+        if not self.shape.is_compatible_with(shape):
+            raise ValueError("Shapes %s and %s are incompatible" % (self.shape, shape))
+        self._shape = self.shape.merge_with(shape)
+
+    def with_values(self, new_values) -> "SparseTensor":
+        """A SparseTensor with the same indices and dense shape and `new_values` as values."""
+        new_values = _t(new_values)
+        new_values.shape.with_rank(1)
+        _merge_dim(self._values.shape[0], new_values.shape[0])
+        out = SparseTensor.__new__(SparseTensor)
+        out._indices, out._values, out._dense_shape, out._shape = self._indices, new_values, self._dense_shape, self._shape
+        return out
+
+    def _to_components(self) -> tuple:
+        """The component tensors (indices, values, dense_shape)."""
+        return (self._indices, self._values, self._dense_shape)
+
+    def __tf_tensor__(self, dtype=None, name=None):
+        # TF never converts a SparseTensor to a dense tensor implicitly.
+        raise ValueError("Attempt to convert a value (%r) with an unsupported type (%r) to a Tensor." % (self, type(self)))
+
+    def __repr__(self) -> str:
+        return "SparseTensor(indices=%s, values=%s, dense_shape=%s)" % (self._indices, self._values, self._dense_shape)
+
+    __str__ = __repr__
+
+    # sparse (op) dense, elementwise, with the dense side broadcast to the sparse shape
+    def __mul__(self, other):
+        return _sparse_dense_cwise("SparseDenseCwiseMul", self, other)
+
+    def __truediv__(self, other):
+        return _sparse_dense_cwise("SparseDenseCwiseDiv", self, other)
+
+    __div__ = __truediv__
+
+
+SparseTensor.__module__ = "tensorforge"
+
+
+def _component(value, name, dtype):
+    try:
+        return _t(value, dtype)
+    except ValueError as e:
+        raise ValueError("%s: %s" % (name, e)) from None
+
+
+def _merge_dim(a, b):
+    if a is not None and b is not None and a != b:
+        raise ValueError("Dimensions %d and %d are not compatible" % (a, b))
+
+
+def _convert_to_sparse_tensor(sp_input) -> SparseTensor:
+    if isinstance(sp_input, SparseTensor):
+        return sp_input
+    if all(hasattr(sp_input, a) for a in ("indices", "values", "dense_shape")):
+        return SparseTensor.from_value(sp_input)
+    raise TypeError("Input must be a SparseTensor.")
+
+
+def _wrap(indices, values, dense_shape, static_shape=None) -> SparseTensor:
+    """A SparseTensor from op outputs, skipping the public constructor's conversions."""
+    out = SparseTensor.__new__(SparseTensor)
+    out._indices, out._values, out._dense_shape, out._shape = indices, values, dense_shape, static_shape
+    return out
+
+
+def _shape_tensor(shape) -> Tensor:
+    return Tensor(np.asarray(shape, dtype=np.int64), _I64)
+
+
+# ---------------------------------------------------------------- SparseToDense
+_TO_DENSE = "tf.sparse.to_dense"
+_ORDER_HINT = " Many sparse ops require sorted indices.\n    Use `tf.sparse.reorder` to create a correctly ordered copy.\n\n"
+
+
+def _index_matrix(indices: np.ndarray, rank: int) -> np.ndarray:
+    if indices.ndim == 2:
+        return indices
+    return indices.reshape(-1, 1) if indices.ndim == 1 else indices.reshape(1, -1)
+
+
+def _sparse_to_dense_kernel(xp, sparse_indices, output_shape, sparse_values, default_value, validate_indices=True):
+    shape = tuple(int(d) for d in np.asarray(output_shape).reshape(-1))
+    idx = _index_matrix(np.asarray(sparse_indices), len(shape))
+    if np.ndim(default_value) != 0:
+        raise sh.error(_TO_DENSE, "SparseToDense", "default_value should be a scalar.")
+    if sparse_values.dtype != object and not default_value:
+        out = np.zeros(shape, dtype=sparse_values.dtype)
+    else:
+        out = np.empty(shape, dtype=sparse_values.dtype)
+        out[...] = default_value
+    if len(idx) == 0:
+        return out
+    dims = np.asarray(shape, dtype=idx.dtype)
+    in_bounds = not ((idx < 0).any() or (idx >= dims).any())
+    keys = _keys(idx, shape) if in_bounds else None
+    if validate_indices:
+        if keys is not None:
+            steps = np.sign(keys[1:] - keys[:-1])
+        else:
+            steps = _lex_steps(idx)
+        if not in_bounds or (steps <= 0).any():
+            bad = ((idx < 0) | (idx >= dims)).any(axis=1)
+            wrong = np.concatenate([[False], steps <= 0]) | bad
+            i = int(wrong.argmax())
+            if bad[i]:
+                msg = "indices[%d] = %s is out of bounds: need 0 <= index < %s" % (i, _fmt_index(idx[i]), _fmt_index(shape))
+            elif steps[i - 1] == 0:
+                msg = "indices[%d] = %s is repeated" % (i, _fmt_index(idx[i]))
+            else:
+                msg = "indices[%d] = %s is out of order.%s" % (i, _fmt_index(idx[i]), _ORDER_HINT)
+            raise sh.error(_TO_DENSE, "SparseToDense", msg)
+    elif not in_bounds:
+        raise sh.error(_TO_DENSE, "SparseToDense", "Indices are not valid (out of bounds).  Shape: %s" % _fmt_index(shape))
+    if keys is not None:
+        out.reshape(-1)[keys] = sparse_values
+    else:
+        out[tuple(idx.T)] = sparse_values
+    return out
+
+
+def _sparse_to_dense_infer(specs, attrs):
+    ind, shp, val, default = specs
+    _check_index_dtype(_TO_DENSE, "SparseToDense", ind, 0)
+    if default.dtype is not val.dtype:
+        raise _dtype_error(_TO_DENSE, "SparseToDense", 3, val.dtype, default.dtype)
+    if sh.dims(default) not in (None, ()):
+        raise sh.error(_TO_DENSE, "SparseToDense", "default_value should be a scalar.")
+    return [(_shape_input(shp), val.dtype)]
+
+
+def _sparse_to_dense_grad(op, dy):
+    from . import math_ops
+    indices, shape = op.inputs[0], op.inputs[1]
+    values_grad = _gather_at(indices, shape, dy)
+    if op.inputs[2].shape.rank == 0:  # one value broadcast to every index
+        values_grad = math_ops.reduce_sum(values_grad)
+    default_grad = math_ops.subtract(math_ops.reduce_sum(dy), math_ops.reduce_sum(values_grad))
+    return [None, None, values_grad, default_grad]
+
+
+def _gather_at(indices, shape, dense):
+    """dense[indices[i]] for each i (what tf.gather_nd gives), as an op with a gradient of its own."""
+    from . import array_ops
+    if indices.shape.rank != 2:
+        indices = array_ops.reshape(indices, [-1, 1] if indices.shape.rank == 1 else [1, -1])
+    n = indices.shape[0]
+    ones = array_ops.ones([n] if n is not None else array_ops.shape(indices)[:1], dense.dtype)
+    return bind("SparseDenseCwiseMul", [indices, ones, shape, dense])
+
+
+def _idx_samples():
+    return np.array([[0, 1], [1, 0], [1, 2], [2, 3]], np.int64), np.array([3, 4], np.int64)
+
+
+def _to_dense_samples():
+    idx, shp = _idx_samples()
+    return [([idx, shp, S.normal(4), S.scalar(0.5, np.float64)], {"validate_indices": True}),
+            ([np.array([2, 0], np.int64), np.array([4], np.int64), S.normal(2), S.scalar(0.0, np.float64)],
+             {"validate_indices": False}),
+            ([idx, shp, S.ints(0, 9, 4), S.scalar(-1)], {"validate_indices": True})]
+
+
+register("SparseToDense", kernel=_sparse_to_dense_kernel, infer=_sparse_to_dense_infer, grad=_sparse_to_dense_grad,
+         api=_TO_DENSE, args=("sparse_indices", "output_shape", "sparse_values", "default_value"),
+         samples=_to_dense_samples)
+
+
+@tf_export("sparse.to_dense")
+def to_dense(sp_input, default_value=None, validate_indices=True, name=None) -> Tensor:
+    """Converts a SparseTensor to a dense tensor, filling the gaps with `default_value` (tf.sparse.to_dense).
+
+    Args:
+      sp_input: the SparseTensor.
+      default_value: scalar for the indices not in `sp_input` (zero, or "" for strings, when None).
+      validate_indices: check that the indices are sorted, unique and in bounds.
+      name: unused in eager mode.
+
+    Returns:
+      A dense tensor of shape `sp_input.dense_shape` and dtype `sp_input.dtype`.
+    """
+    sp = _convert_to_sparse_tensor(sp_input)
+    dtype = sp.dtype
+    if default_value is None:
+        default = Tensor(np.zeros((), dtype.as_numpy_dtype) if dtype is not dtypes.string else np.array(b"", object), dtype)
+    else:
+        default = _t(default_value, dtype)
+    return bind("SparseToDense", [sp.indices, sp.dense_shape, sp.values, default],
+                {"validate_indices": bool(validate_indices)})
+
+
+# ---------------------------------------------------------------- SparseDenseCwiseMul / Div
+def _cwise_kernel(fn):
+    def kernel(xp, sp_indices, sp_values, sp_shape, dense):
+        shape = tuple(int(d) for d in sp_shape)
+        if dense.ndim > len(shape) or any(a not in (1, b) for a, b in zip(dense.shape[::-1], shape[::-1])):
+            raise ValueError("SparseDenseBinaryOpShared broadcasts dense to sparse only; got incompatible shapes: "
+                             "%s vs. %s" % (_fmt_index(shape), _fmt_index(dense.shape)))
+        lead = len(shape) - dense.ndim
+        cols = tuple(np.zeros(len(sp_indices), np.int64) if d == 1 else sp_indices[:, lead + i]
+                     for i, d in enumerate(dense.shape))
+        picked = dense[cols] if cols else np.broadcast_to(dense, (len(sp_indices),))
+        return np.asarray(fn(sp_values, picked), dtype=sp_values.dtype)
+    return kernel
+
+
+def _cwise_infer(api, op_name):
+    def infer(specs, attrs):
+        ind, val, shp, dense = specs
+        if dense.dtype is not val.dtype:
+            raise _dtype_error(api, op_name, 3, val.dtype, dense.dtype)
+        s, d = _shape_input(shp), sh.dims(dense)
+        if s is not None and d is not None and (len(d) > len(s) or any(
+                a is not None and b is not None and a not in (1, b) for a, b in zip(d[::-1], s[::-1]))):
+            raise sh.error(api, op_name, "SparseDenseBinaryOpShared broadcasts dense to sparse only; got incompatible "
+                           "shapes: %s vs. %s" % (sh.fmt(s), sh.fmt(d)))
+        return [((_nnz(ind) if _nnz(ind) is not None else _nnz(val),), val.dtype)]
+    return infer
+
+
+def _scatter_to_dense_shape(indices, shape, vals, dense):
+    """The gradient for `dense` in a SparseDenseCwise op: vals summed into the broadcast positions."""
+    from . import array_ops, math_ops
+    dshape = dense.shape.as_list()
+    lead = indices.shape[1] - len(dshape) if indices.shape[1] is not None else None
+    if lead is None:
+        raise ValueError("the gradient of a sparse-dense op needs the static rank of the sparse operand")
+    strides, acc = [], 1
+    for d in reversed(dshape):
+        strides.append(0 if d == 1 else acc)
+        acc *= d
+    strides = [0] * lead + strides[::-1]
+    lin = math_ops.reduce_sum(math_ops.multiply(indices, Tensor(np.asarray(strides, np.int64), _I64)), axis=1)
+    flat = math_ops.unsorted_segment_sum(vals, lin, max(acc, 1))
+    if acc == 0:
+        flat = array_ops.zeros([0], vals.dtype)
+    return array_ops.reshape(flat, dshape)
+
+
+def _cwise_mul_grad(op, dy):
+    from . import math_ops
+    indices, values, shape, dense = op.inputs
+    dx = bind("SparseDenseCwiseMul", [indices, dy, shape, dense])
+    ddense = _scatter_to_dense_shape(indices, shape, math_ops.multiply(dy, values), dense)
+    return [None, dx, None, ddense]
+
+
+def _cwise_div_grad(op, dy):
+    from . import math_ops
+    indices, values, shape, dense = op.inputs
+    dx = bind("SparseDenseCwiseDiv", [indices, dy, shape, dense])
+    # d(v / d)/dd = -v / d^2 = -(out / d)
+    dvals = math_ops.negative(bind("SparseDenseCwiseDiv", [indices, math_ops.multiply(dy, op.outputs[0]), shape, dense]))
+    return [None, dx, None, _scatter_to_dense_shape(indices, shape, dvals, dense)]
+
+
+def _cwise_samples(dense_fn):
+    def samples():
+        idx, shp = _idx_samples()
+        return [([idx, S.normal(4), shp, dense_fn(3, 4)], {}),
+                ([idx, S.normal(4), shp, dense_fn(4)], {}),
+                ([idx, S.normal(4), shp, dense_fn(3, 1)], {})]
+    return samples
+
+
+register("SparseDenseCwiseMul", kernel=_cwise_kernel(np.multiply), infer=_cwise_infer("tf.sparse.SparseTensor.__mul__",
+                                                                                       "SparseDenseCwiseMul"),
+         grad=_cwise_mul_grad, api="tf.sparse.SparseTensor.__mul__", args=("sp_indices", "sp_values", "sp_shape", "dense"),
+         samples=_cwise_samples(S.normal))
+register("SparseDenseCwiseDiv", kernel=_cwise_kernel(np.true_divide),
+         infer=_cwise_infer("tf.sparse.SparseTensor.__truediv__", "SparseDenseCwiseDiv"),
+         grad=_cwise_div_grad, api="tf.sparse.SparseTensor.__truediv__",
+         args=("sp_indices", "sp_values", "sp_shape", "dense"), samples=_cwise_samples(S.positive))
+
+
+def _sparse_dense_cwise(op_name, sp, other):
+    if isinstance(other, SparseTensor):
+        return NotImplemented
+    dense = _t(other, sp.dtype) if not isinstance(other, Tensor) else other
+    if dense.dtype is not sp.dtype:
+        raise _dtype_error("tf.sparse.SparseTensor", op_name, 3, sp.dtype, dense.dtype)
+    return sp.with_values(bind(op_name, [sp.indices, sp.values, sp.dense_shape, dense]))
+
+
+# ---------------------------------------------------------------- SparseTensorDenseMatMul
+_MATMUL = "tf.sparse.sparse_dense_matmul"
+
+
+def _matmul_kernel(xp, a_indices, a_values, a_shape, b, adjoint_a=False, adjoint_b=False):
+    shape = [int(d) for d in a_shape]
+    if len(shape) != 2:
+        raise sh.error(_MATMUL, "SparseTensorDenseMatMul", "Tensor 'a_shape' is not a vector of length 2")
+    if b.ndim != 2:
+        raise sh.error(_MATMUL, "SparseTensorDenseMatMul", "Tensor 'b' is not a matrix")
+    lhs, rhs = (1, 0) if adjoint_a else (0, 1)
+    m, k = shape[lhs], shape[rhs]
+    bm = b.conj().T if adjoint_b else b
+    if bm.shape[0] != k:
+        raise sh.error(_MATMUL, "SparseTensorDenseMatMul", "Cannot multiply A and B because inner dimension does not "
+                       "match: %d vs. %d.  Did you forget a transpose?  Dimensions of A: [%d, %d).  Dimensions of B: %s"
+                       % (k, bm.shape[0], shape[0], shape[1], _fmt_index(b.shape)))
+    rows, cols = a_indices[:, lhs], a_indices[:, rhs]
+    bad_k, bad_m = (cols < 0) | (cols >= k), (rows < 0) | (rows >= m)
+    if bad_k.any() or bad_m.any():
+        i = int((bad_k | bad_m).argmax())
+        if bad_k[i]:
+            msg = "k (%d) from index[%d,%d] out of bounds (>=%d)" % (cols[i], i, rhs, k)
+        else:
+            msg = "m (%d) from index[%d,%d] out of bounds (>=%d)" % (rows[i], i, lhs, m)
+        raise sh.error(_MATMUL, "SparseTensorDenseMatMul", msg)
+    vals = a_values.conj() if adjoint_a and a_values.dtype.kind == "c" else a_values
+    n = bm.shape[1]
+    if m * k <= 32 * len(vals) or m * k <= 4096:
+        # Dense enough: scatter A into a dense matrix and use BLAS.
+        if vals.dtype.kind == "f":
+            dense = np.bincount(rows * k + cols, weights=vals, minlength=m * k).astype(vals.dtype).reshape(m, k)
+        else:
+            dense = np.zeros((m, k), dtype=vals.dtype)
+            np.add.at(dense, (rows, cols), vals)
+        return np.asarray(dense @ bm, dtype=b.dtype)
+    out = np.zeros((m, n), dtype=b.dtype)
+    if len(vals) == 0:
+        return out
+    order = np.argsort(rows, kind="stable")
+    r = rows[order]
+    starts = np.flatnonzero(np.concatenate([[True], r[1:] != r[:-1]]))
+    out[r[starts]] = np.add.reduceat(vals[order, None] * bm[cols[order]], starts, axis=0)
+    return out
+
+
+def _matmul_infer(specs, attrs):
+    ind, val, shp, b = specs
+    op = "SparseTensorDenseMatMul"
+    _check_index_dtype(_MATMUL, op, ind, 0)
+    if b.dtype is not val.dtype:
+        raise _dtype_error(_MATMUL, op, 3, val.dtype, b.dtype)
+    s, bd = _shape_input(shp), sh.dims(b)
+    if s is not None and len(s) != 2:
+        raise sh.error(_MATMUL, op, "Tensor 'a_shape' is not a vector of length 2")
+    if bd is not None and len(bd) != 2:
+        raise sh.error(_MATMUL, op, "Tensor 'b' is not a matrix")
+    m = None if s is None else s[1 if attrs.get("adjoint_a") else 0]
+    k = None if s is None else s[0 if attrs.get("adjoint_a") else 1]
+    bk = None if bd is None else bd[1 if attrs.get("adjoint_b") else 0]
+    n = None if bd is None else bd[0 if attrs.get("adjoint_b") else 1]
+    if k is not None and bk is not None and k != bk:
+        raise sh.error(_MATMUL, op, "Cannot multiply A and B because inner dimension does not match: %d vs. %d.  Did you "
+                       "forget a transpose?  Dimensions of A: [%d, %d).  Dimensions of B: %s" % (k, bk, s[0], s[1], sh.fmt(bd)))
+    return [((m, n), val.dtype)]
+
+
+def _matmul_grad(op, dy):
+    from . import array_ops, math_ops
+    a_indices, a_values, a_shape, b = op.inputs
+    adj_a, adj_b = op.attrs.get("adjoint_a", False), op.attrs.get("adjoint_b", False)
+    b_grad = bind("SparseTensorDenseMatMul", [a_indices, a_values, a_shape, dy],
+                  {"adjoint_a": not adj_a, "adjoint_b": False})
+    if adj_b:
+        b_grad = array_ops.transpose(b_grad)
+        if b_grad.dtype.is_complex:
+            b_grad = math_ops.conj(b_grad)
+    # d/d values[i] at (r, c): sum_j dy[r, j] * op(b)[c, j] (swap r and c, conjugate, for adjoint_a).
+    rows, cols = array_ops.split(a_indices, 2, axis=1)
+    rows, cols = array_ops.reshape(rows, [-1]), array_ops.reshape(cols, [-1])
+    if adj_a:
+        rows, cols = cols, rows
+    bm = array_ops.transpose(b) if adj_b else b
+    if b.dtype.is_complex and not adj_b:
+        bm = math_ops.conj(bm)
+    parts = math_ops.multiply(array_ops.gather(dy, rows), array_ops.gather(bm, cols))
+    a_grad = math_ops.reduce_sum(parts, axis=1)
+    if adj_a and a_grad.dtype.is_complex:
+        a_grad = math_ops.conj(a_grad)
+    return [None, a_grad, None, b_grad]
+
+
+def _matmul_samples():
+    idx, shp = _idx_samples()
+    return [([idx, S.normal(4), shp, S.normal(4, 2)], {"adjoint_a": False, "adjoint_b": False}),
+            ([idx, S.normal(4), shp, S.normal(3, 5)], {"adjoint_a": True, "adjoint_b": False}),
+            ([idx, S.normal(4), shp, S.normal(2, 4)], {"adjoint_a": False, "adjoint_b": True}),
+            ([idx, S.normal(4), shp, S.normal(2, 3)], {"adjoint_a": True, "adjoint_b": True})]
+
+
+register("SparseTensorDenseMatMul", kernel=_matmul_kernel, infer=_matmul_infer, grad=_matmul_grad, api=_MATMUL,
+         args=("a_indices", "a_values", "a_shape", "b"), samples=_matmul_samples)
+
+
+@tf_export("sparse.sparse_dense_matmul")
+def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None) -> Tensor:
+    """Multiplies a rank-2 SparseTensor by a dense matrix (or a dense matrix by a SparseTensor).
+
+    Args:
+      sp_a: a SparseTensor [m, k] (or a dense matrix when `b` is the SparseTensor).
+      b: a dense matrix [k, n] with the dtype of `sp_a` (or a SparseTensor).
+      adjoint_a: use the adjoint (conjugate transpose) of `sp_a`.
+      adjoint_b: use the adjoint of `b`.
+      name: unused in eager mode.
+
+    Returns:
+      The dense product (tf.sparse.sparse_dense_matmul).
+    """
+    from . import array_ops
+    if isinstance(b, SparseTensor):
+        if adjoint_a != adjoint_b:
+            return array_ops.transpose(sparse_dense_matmul(b, sp_a, adjoint_a, adjoint_b))
+        return array_ops.transpose(sparse_dense_matmul(b, sp_a, adjoint_a=not adjoint_a, adjoint_b=not adjoint_b))
+    sp = _convert_to_sparse_tensor(sp_a)
+    b = _t(b)
+    if b.dtype is not sp.dtype:
+        raise _dtype_error(_MATMUL, "SparseTensorDenseMatMul", 3, sp.dtype, b.dtype)
+    return bind("SparseTensorDenseMatMul", [sp.indices, sp.values, sp.dense_shape, b],
+                {"adjoint_a": bool(adjoint_a), "adjoint_b": bool(adjoint_b)})
+
+
+# ---------------------------------------------------------------- SparseReorder
+_REORDER = "tf.sparse.reorder"
+
+
+def _reorder_kernel(xp, input_indices, input_values, input_shape):
+    keys = _order_keys(input_indices, input_shape)
+    if keys is not None:
+        if len(keys) < 2 or (keys[1:] >= keys[:-1]).all():
+            return input_indices, input_values
+    elif _is_sorted(input_indices):
+        return input_indices, input_values
+    order = _lex_order(input_indices, keys)
+    return input_indices[order], input_values[order]
+
+
+def _reorder_infer(specs, attrs):
+    ind, val, shp = specs
+    return [(sh.dims(ind) if sh.dims(ind) is not None else (_nnz(val), _rank_of(ind, shp)), _I64), (sh.dims(val), val.dtype)]
+
+
+def _reorder_grad(op, d_indices, d_values):
+    from . import array_ops, math_ops
+    indices, values, shape = op.inputs
+    n = values.shape[0]
+    positions = array_ops.range(n if n is not None else array_ops.shape(values)[0], dtype=dtypes.int64)
+    _, perm = bind("SparseReorder", [indices, positions, shape])
+    # output[k] = input[perm[k]]: route d_values[k] back to position perm[k].
+    return [None, math_ops.unsorted_segment_sum(d_values, perm, n), None]
+
+
+register("SparseReorder", kernel=_reorder_kernel, infer=_reorder_infer, grad=_reorder_grad, api=_REORDER, num_outputs=2,
+         args=("input_indices", "input_values", "input_shape"),
+         samples=lambda: [([np.array([[1, 2], [0, 3], [2, 0], [0, 1]], np.int64), S.normal(4), np.array([3, 4], np.int64)],
+                           {}),
+                          ([np.array([[0], [2], [1]], np.int64), S.normal(3), np.array([3], np.int64)], {})])
+
+
+@tf_export("sparse.reorder")
+def reorder(sp_input, name=None) -> SparseTensor:
+    """Reorders a SparseTensor into the canonical row-major ordering (tf.sparse.reorder)."""
+    sp = _convert_to_sparse_tensor(sp_input)
+    indices, values = bind("SparseReorder", [sp.indices, sp.values, sp.dense_shape])
+    return _wrap(indices, values, sp.dense_shape, sp._shape)
+
+
+# ---------------------------------------------------------------- SparseAdd / SparseAddGrad
+_ADD = "tf.sparse.add"
+
+
+def _check_same_shape(a_shape, b_shape, op_name="SparseAdd"):
+    a_shape, b_shape = [int(d) for d in a_shape], [int(d) for d in b_shape]
+    if len(a_shape) != len(b_shape):
+        raise sh.error(_ADD, op_name, "Operands do not have the same ranks; got shapes: %s and %s"
+                       % (_fmt_index(a_shape), _fmt_index(b_shape)))
+    for i, (x, y) in enumerate(zip(a_shape, b_shape)):
+        if x != y:
+            raise sh.error(_ADD, op_name, "Operands' shapes do not match: got %d and %d for dimension %d" % (x, y, i))
+
+
+def _sparse_add_kernel(xp, a_indices, a_values, a_shape, b_indices, b_values, b_shape, thresh):
+    if a_indices.shape[1] != b_indices.shape[1]:
+        raise sh.error(_ADD, "SparseAdd", "Input indices must have the same dimension, got %d and %d"
+                       % (a_indices.shape[1], b_indices.shape[1]))
+    _check_same_shape(a_shape, b_shape)
+    idx = np.concatenate([a_indices, b_indices]).astype(np.int64, copy=False)
+    vals = np.concatenate([a_values, b_values])
+    keys = _order_keys(idx, a_shape)
+    order = _lex_order(idx, keys)  # stable: a's entry precedes b's at equal indices
+    idx, vals = idx[order], vals[order]
+    starts = _group_starts(idx, None if keys is None else keys[order])
+    first = np.flatnonzero(starts)
+    if len(first) == len(idx):
+        return idx, vals, np.asarray(a_shape, np.int64)
+    sums = np.add.reduceat(vals, first) if len(first) else vals[:0]
+    merged = np.diff(np.append(first, len(idx))) > 1
+    keep = ~merged | (np.abs(sums) >= thresh)
+    return idx[first[keep]], np.asarray(sums[keep], dtype=vals.dtype), np.asarray(a_shape, np.int64)
+
+
+def _sparse_add_infer(specs, attrs):
+    ai, av, ash, bi, bv, bsh, th = specs
+    op = "SparseAdd"
+    _check_index_dtype(_ADD, op, ai, 0)
+    _check_index_dtype(_ADD, op, bi, 3)
+    if bv.dtype is not av.dtype:
+        raise _dtype_error(_ADD, op, 4, av.dtype, bv.dtype)
+    sa, sb = _shape_input(ash), _shape_input(bsh)
+    if sa is not None and sb is not None and None not in sa + sb:
+        _check_same_shape(sa, sb)
+    rank = _rank_of(ai, ash)
+    nnz = None
+    vals = [_known(s) for s in specs]
+    if all(v is not None for v in vals):  # every input known: the output size is too
+        nnz = len(_sparse_add_kernel(np, *vals)[0])
+    return [((nnz, rank), _I64), ((nnz,), av.dtype), ((rank,), _I64)]
+
+
+def _sparse_add_grad(op, d_indices, d_values, d_shape):
+    a_grad, b_grad = bind("SparseAddGrad", [d_values, op.inputs[0], op.inputs[3], op.outputs[0]])
+    return [None, a_grad, None, None, b_grad, None, None]
+
+
+def _add_samples():
+    a = np.array([[0, 0], [1, 1], [2, 3]], np.int64)
+    b = np.array([[0, 0], [1, 2], [2, 3]], np.int64)
+    shp = np.array([3, 4], np.int64)
+    va, vb = np.array([1.0, 2.0, 0.3]), np.array([1.5, -1.0, -0.1])
+    return [([a, va, shp, b, vb, shp, S.scalar(0.0, np.float64)], {}),
+            ([a, va, shp, b, vb, shp, S.scalar(0.5, np.float64)], {})]
+
+
+register("SparseAdd", kernel=_sparse_add_kernel, infer=_sparse_add_infer, grad=_sparse_add_grad, api=_ADD, num_outputs=3,
+         args=("a_indices", "a_values", "a_shape", "b_indices", "b_values", "b_shape", "thresh"), samples=_add_samples)
+
+
+def _sparse_add_grad_kernel(xp, backprop_val_grad, a_indices, b_indices, sum_indices):
+    na, ns = len(a_indices), len(sum_indices)
+    idx = np.concatenate([sum_indices, a_indices, b_indices]).astype(np.int64, copy=False)
+    keys = _order_keys(idx)
+    order = _lex_order(idx, keys)  # stable: at equal indices the sum's entry comes first
+    starts = _group_starts(idx[order], None if keys is None else keys[order])
+    group = np.cumsum(starts) - 1
+    first = order[np.flatnonzero(starts)]
+    group_src = np.where(first < ns, first, ns)  # ns: no sum entry (dropped by the threshold)
+    where = np.empty(len(idx), np.int64)
+    where[order] = np.arange(len(idx))
+    src = group_src[group[where]] if len(idx) else np.zeros(0, np.int64)
+    grads = np.concatenate([backprop_val_grad, np.zeros((1,), backprop_val_grad.dtype)])
+    return grads[src[ns:ns + na]], grads[src[ns + na:]]
+
+
+def _sparse_add_grad_infer(specs, attrs):
+    g, ai, bi, si = specs
+    return [((_nnz(ai),), g.dtype), ((_nnz(bi),), g.dtype)]
+
+
+register("SparseAddGrad", kernel=_sparse_add_grad_kernel, infer=_sparse_add_grad_infer, grad=NON_DIFFERENTIABLE,
+         api=_ADD, num_outputs=2, args=("backprop_val_grad", "a_indices", "b_indices", "sum_indices"),
+         samples=lambda: [([S.normal(4), np.array([[0, 0], [1, 1], [2, 3]], np.int64),
+                            np.array([[0, 0], [1, 2], [2, 3]], np.int64),
+                            np.array([[0, 0], [1, 1], [1, 2], [2, 3]], np.int64)], {})])
+
+
+# ---------------------------------------------------------------- SparseTensorDenseAdd
+def _sparse_dense_add_kernel(xp, a_indices, a_values, a_shape, b):
+    shape = [int(d) for d in a_shape]
+    if len(shape) != b.ndim:
+        raise sh.error(_ADD, "SparseTensorDenseAdd", "Dimensions must match: sparse rank %d vs dense rank %d"
+                       % (len(shape), b.ndim))
+    for i, (x, y) in enumerate(zip(shape, b.shape)):
+        if x != y:
+            raise sh.error(_ADD, "SparseTensorDenseAdd", "Dimension %d does not equal (no broadcasting is supported): "
+                           "sparse side %d vs dense side %d" % (i, x, y))
+    out = b.copy()
+    if len(a_indices) == 0:
+        return out
+    dims = np.asarray(shape, np.int64)
+    if (a_indices < 0).any() or (a_indices >= dims).any():
+        i = int(((a_indices < 0) | (a_indices >= dims)).any(axis=1).argmax())
+        raise sh.error(_ADD, "SparseTensorDenseAdd", "Index %s is out of bounds" % _fmt_index(a_indices[i]))
+    keys = _keys(a_indices, shape)
+    if keys is None:
+        np.add.at(out, tuple(a_indices.T), a_values)
+    elif len(keys) < 2 or (keys[1:] > keys[:-1]).all():  # distinct indices: one fancy update
+        out.reshape(-1)[keys] += a_values
+    else:
+        np.add.at(out.reshape(-1), keys, a_values)
+    return out
+
+
+def _sparse_dense_add_infer(specs, attrs):
+    ind, val, shp, b = specs
+    if b.dtype is not val.dtype:
+        raise _dtype_error(_ADD, "SparseTensorDenseAdd", 3, val.dtype, b.dtype)
+    s, d = _shape_input(shp), sh.dims(b)
+    if s is not None and d is not None:
+        if len(s) != len(d):
+            raise sh.error(_ADD, "SparseTensorDenseAdd", "Dimensions must match: sparse rank %d vs dense rank %d"
+                           % (len(s), len(d)))
+        for i, (x, y) in enumerate(zip(s, d)):
+            if x is not None and y is not None and x != y:
+                raise sh.error(_ADD, "SparseTensorDenseAdd", "Dimension %d does not equal (no broadcasting is "
+                               "supported): sparse side %d vs dense side %d" % (i, x, y))
+        d = tuple(y if y is not None else x for x, y in zip(s, d))
+    return [(d, val.dtype)]
+
+
+register("SparseTensorDenseAdd", kernel=_sparse_dense_add_kernel, infer=_sparse_dense_add_infer,
+         grad=lambda op, dy: [None, _gather_at(op.inputs[0], op.inputs[2], dy), None, dy], api=_ADD,
+         args=("a_indices", "a_values", "a_shape", "b"),
+         samples=lambda: [([_idx_samples()[0], S.normal(4), _idx_samples()[1], S.normal(3, 4)], {})])
+
+
+@tf_export("sparse.add")
+def add(a, b, threshold=0) -> SparseTensor | Tensor:
+    """Adds two tensors, at least one of which is a SparseTensor (tf.sparse.add).
+
+    Sparse + sparse gives a SparseTensor; entries present in both whose sum has magnitude
+    below `threshold` are dropped. Sparse + dense gives a dense tensor.
+    """
+    if not isinstance(a, SparseTensor) and not isinstance(b, SparseTensor):
+        raise TypeError("At least one input should be SparseTensor; do you mean to use tf.add()?")
+    if isinstance(a, SparseTensor) and isinstance(b, SparseTensor):
+        if b.dtype is not a.dtype:
+            raise _dtype_error(_ADD, "SparseAdd", 4, a.dtype, b.dtype)
+        thresh = _t(threshold, a.dtype.real_dtype)
+        indices, values, shape = bind("SparseAdd", [a.indices, a.values, a.dense_shape, b.indices, b.values,
+                                                    b.dense_shape, thresh])
+        return _wrap(indices, values, shape, a._shape)
+    if isinstance(b, SparseTensor):
+        a, b = b, a
+    b = _t(b, a.dtype) if not isinstance(b, Tensor) else b
+    if b.dtype is not a.dtype:
+        raise _dtype_error(_ADD, "SparseTensorDenseAdd", 3, a.dtype, b.dtype)
+    return bind("SparseTensorDenseAdd", [a.indices, a.values, a.dense_shape, b])
+
+
+# ---------------------------------------------------------------- SparseReduceSum
+_REDUCE_SUM = "tf.sparse.reduce_sum"
+
+
+def _reduce_axes(axes, rank, op_name="SparseReduceSum"):
+    axes = [int(a) for a in np.asarray(axes).reshape(-1)]
+    out = []
+    for a in axes:
+        if not -rank <= a < rank:
+            raise sh.error(_REDUCE_SUM, op_name, "Invalid reduction dimension %d, for input with %d dimensions." % (a, rank))
+        out.append(a % rank)
+    return sorted(set(out))
+
+
+def _reduce_sum_kernel(xp, input_indices, input_values, input_shape, reduction_axes, keep_dims=False):
+    shape = [int(d) for d in input_shape]
+    axes = _reduce_axes(reduction_axes, len(shape))
+    kept = [i for i in range(len(shape)) if i not in axes]
+    out_shape = [shape[i] for i in kept]
+    if not kept:
+        out = np.asarray(input_values.sum(dtype=input_values.dtype))
+    else:
+        out = np.zeros(out_shape, dtype=input_values.dtype)
+        if len(input_values):
+            np.add.at(out, tuple(input_indices[:, i] for i in kept), input_values)
+    if keep_dims:
+        out = out.reshape([1 if i in axes else d for i, d in enumerate(shape)])
+    return out
+
+
+def _reduce_sum_infer(specs, attrs):
+    ind, val, shp, axes = specs
+    s, a = _shape_input(shp), _known(axes)
+    if s is None or a is None:
+        return [(None, val.dtype)]
+    axes_n = _reduce_axes(a, len(s))
+    if attrs.get("keep_dims"):
+        return [(tuple(1 if i in axes_n else d for i, d in enumerate(s)), val.dtype)]
+    return [(tuple(d for i, d in enumerate(s) if i not in axes_n), val.dtype)]
+
+
+def _reduce_sum_grad(op, dy):
+    from . import array_ops
+    indices, values, shape, axes = op.inputs
+    s = [int(d) for d in _known(shape)] if _known(shape) is not None else None
+    if s is None or _known(axes) is None:
+        raise ValueError("the gradient of tf.sparse.reduce_sum needs a static dense shape and static axes")
+    ax = _reduce_axes(_known(axes), len(s))
+    kept = array_ops.reshape(dy, [1 if i in ax else d for i, d in enumerate(s)])
+    return [None, _gather_at(indices, shape, kept), None, None]
+
+
+def _reduce_sum_samples():
+    idx, shp = _idx_samples()
+    idx3 = np.array([[0, 0, 1], [0, 2, 0], [1, 1, 1], [1, 2, 1]], np.int64)
+    return [([idx, S.normal(4), shp, np.array([1], np.int32)], {"keep_dims": False}),
+            ([idx, S.normal(4), shp, np.array([0, 1], np.int32)], {"keep_dims": False}),
+            ([idx3, S.normal(4), np.array([2, 3, 2], np.int64), np.array([-1, 0], np.int32)], {"keep_dims": True})]
+
+
+register("SparseReduceSum", kernel=_reduce_sum_kernel, infer=_reduce_sum_infer, grad=_reduce_sum_grad, api=_REDUCE_SUM,
+         args=("input_indices", "input_values", "input_shape", "reduction_axes"), samples=_reduce_sum_samples)
+
+
+@tf_export("sparse.reduce_sum")
+def reduce_sum(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=None):
+    """Sums a SparseTensor's values across `axis` (all axes when None) (tf.sparse.reduce_sum).
+
+    Returns a dense tensor, or a SparseTensor when `output_is_sparse` (built from the dense sum,
+    so positions whose sum is exactly zero are left out).
+    """
+    sp = _convert_to_sparse_tensor(sp_input)
+    rank = sp.shape.rank
+    if axis is None:
+        axes = np.arange(rank if rank is not None else 0, dtype=np.int32)
+    else:
+        axes = np.asarray(axis._value if isinstance(axis, Tensor) else axis, dtype=np.int32).reshape(-1)
+    out = bind("SparseReduceSum", [sp.indices, sp.values, sp.dense_shape, Tensor(axes, dtypes.int32)],
+               {"keep_dims": bool(keepdims)})
+    if output_is_sparse:
+        return from_dense(out)
+    return out
+
+
+# ---------------------------------------------------------------- SparseReshape
+_RESHAPE = "tf.sparse.reshape"
+
+
+def _reshape_target(input_shape, new_shape):
+    total = int(np.prod(input_shape)) if len(input_shape) else 1
+    new = [int(d) for d in new_shape]
+    unknown = [i for i, d in enumerate(new) if d == -1]
+    if len(unknown) > 1:
+        raise sh.error(_RESHAPE, "SparseReshape", "only one output dimension may be -1, not both %d and %d"
+                       % tuple(unknown[:2]))
+    known = int(np.prod([d for d in new if d != -1])) if new else 1
+    if unknown:
+        if known == 0 or total % known:
+            raise sh.error(_RESHAPE, "SparseReshape", "Input to reshape is a SparseTensor with %d dense values, but the "
+                           "requested shape requires a multiple of %d. input_shape=%s output_shape=%s"
+                           % (total, known, _fmt_index(input_shape), _fmt_index([1 if d == -1 else d for d in new])))
+        new[unknown[0]] = total // known
+    elif known != total:
+        raise sh.error(_RESHAPE, "SparseReshape", "Input to reshape is a tensor with %d dense values, but the requested "
+                       "shape has %d. input_shape=%s output_shape=%s" % (total, known, _fmt_index(input_shape),
+                                                                       _fmt_index(new)))
+    return new
+
+
+def _sparse_reshape_kernel(xp, input_indices, input_shape, new_shape):
+    shape = [int(d) for d in input_shape]
+    new = _reshape_target(shape, new_shape)
+    if len(input_indices) == 0:
+        return np.zeros((0, len(new)), np.int64), np.asarray(new, np.int64)
+    lin = np.ravel_multi_index(tuple(input_indices.T), shape) if shape else np.zeros(len(input_indices), np.int64)
+    out = np.stack(np.unravel_index(lin, new), axis=1) if new else np.zeros((len(lin), 0), np.int64)
+    return out.astype(np.int64, copy=False), np.asarray(new, np.int64)
+
+
+def _sparse_reshape_infer(specs, attrs):
+    ind, shp, new = specs
+    n = _shape_input(new)
+    s = _shape_input(shp)
+    if n is not None and s is not None and None not in n + s:
+        n = tuple(_reshape_target(s, n))
+    elif n is not None:
+        n = tuple(None if d is None or d < 0 else d for d in n)
+    r = None if n is None else len(n)
+    return [((_nnz(ind), r), _I64), ((r,), _I64)]
+
+
+register("SparseReshape", kernel=_sparse_reshape_kernel, infer=_sparse_reshape_infer, grad=NON_DIFFERENTIABLE,
+         api=_RESHAPE, num_outputs=2, args=("input_indices", "input_shape", "new_shape"),
+         samples=lambda: [([_idx_samples()[0], _idx_samples()[1], np.array([2, -1], np.int64)], {}),
+                          ([_idx_samples()[0], _idx_samples()[1], np.array([12], np.int64)], {})])
+
+
+@tf_export("sparse.reshape")
+def reshape(sp_input, shape, name=None) -> SparseTensor:
+    """Reshapes a SparseTensor (one dimension of `shape` may be -1) (tf.sparse.reshape)."""
+    from . import array_ops
+    sp = _convert_to_sparse_tensor(sp_input)
+    new = Tensor(np.asarray(array_ops._int_tuple(shape), np.int64), _I64)
+    indices, dense_shape = bind("SparseReshape", [sp.indices, sp.dense_shape, new])
+    return _wrap(indices, sp.values, dense_shape)
+
+
+# ---------------------------------------------------------------- composites
+@tf_export("sparse.from_dense")
+def from_dense(tensor, name=None) -> SparseTensor:
+    """A SparseTensor of the non-zero (non-empty for strings) entries of a dense tensor (tf.sparse.from_dense)."""
+    from . import array_ops, math_ops
+    x = _t(tensor)
+    if x.shape.rank == 0:
+        raise sh.error("tf.sparse.from_dense", "Where", "WhereOp : Unhandled input dimensions: 0")
+    indices = array_ops.where(math_ops.not_equal(x, array_ops.zeros_like(x)))
+    values = array_ops.gather_nd(x, indices)
+    return _wrap(indices, values, array_ops.shape(x, out_type=_I64), x.shape if x.shape.is_fully_defined() else None)
+
+
+@tf_export("sparse.retain")
+def retain(sp_input, to_retain) -> SparseTensor:
+    """Keeps the entries of a SparseTensor where the boolean vector `to_retain` is True (tf.sparse.retain)."""
+    from . import array_ops
+    sp = _convert_to_sparse_tensor(sp_input)
+    keep = _t(to_retain, dtypes.bool)
+    if keep.shape.rank != 1:
+        raise ValueError("Shape %s must have rank 1" % keep.shape)
+    _merge_dim(sp.indices.shape[0], keep.shape[0])
+    where = array_ops.reshape(array_ops.where(keep), [-1])
+    return _wrap(array_ops.gather(sp.indices, where), array_ops.gather(sp.values, where), sp.dense_shape, sp._shape)
+
+
+def _static_dense_shape(sp: SparseTensor, api: str) -> list:
+    if not sp.shape.is_fully_defined():
+        raise ValueError("%s needs a SparseTensor whose dense_shape is known" % api)
+    return sp.shape.as_list()
+
+
+@tf_export("sparse.slice")
+def slice(sp_input, start, size, name=None) -> SparseTensor:  # noqa: A001 - TF's name
+    """The entries of a SparseTensor inside the box [start, start + size) (tf.sparse.slice)."""
+    from . import array_ops, math_ops
+    sp = _convert_to_sparse_tensor(sp_input)
+    shape = _static_dense_shape(sp, "tf.sparse.slice")
+    start = [int(v) for v in array_ops._int_tuple(start)]
+    size = [int(v) for v in array_ops._int_tuple(size)]
+    if len(start) != len(shape) or len(size) != len(shape):
+        raise sh.error("tf.sparse.slice", "SparseSlice", "Expected start and size to have length %d, got %d and %d"
+                       % (len(shape), len(start), len(size)))
+    lo = Tensor(np.asarray(start, np.int64), _I64)
+    hi = Tensor(np.asarray([b + s for b, s in zip(start, size)], np.int64), _I64)
+    inside = math_ops.logical_and(math_ops.greater_equal(sp.indices, lo), math_ops.less(sp.indices, hi))
+    where = array_ops.reshape(array_ops.where(math_ops.reduce_all(inside, axis=1)), [-1])
+    new_shape = [max(0, min(b + s, d) - b) for b, s, d in zip(start, size, shape)]
+    return _wrap(math_ops.subtract(array_ops.gather(sp.indices, where), lo), array_ops.gather(sp.values, where),
+                 _shape_tensor(new_shape), TensorShape(new_shape))
+
+
+@tf_export("sparse.concat")
+def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None) -> SparseTensor:
+    """Concatenates SparseTensors along `axis`; the result is in row-major order (tf.sparse.concat)."""
+    from . import array_ops, math_ops
+    sps = [_convert_to_sparse_tensor(s) for s in sp_inputs]
+    shapes = [_static_dense_shape(s, "tf.sparse.concat") for s in sps]
+    rank = len(shapes[0])
+    axis = int(axis)
+    if not -rank <= axis < rank:
+        raise sh.error("tf.sparse.concat", "SparseConcat", "Concat dimension out of range: %d" % axis)
+    axis %= rank
+    out_shape = list(shapes[0])
+    for pos, s in enumerate(shapes[1:], 1):
+        if len(s) != rank:
+            raise sh.error("tf.sparse.concat", "SparseConcat", "Ranks of all input tensors must match: expected %d but "
+                           "got %d at position %d" % (rank, len(s), pos))
+        for d in range(rank):
+            if d != axis and s[d] != out_shape[d]:
+                if not expand_nonconcat_dims:
+                    raise sh.error("tf.sparse.concat", "SparseConcat", "Input shapes must match: expected %d for "
+                                   "dimension %d but got %d at position %d" % (out_shape[d], d, s[d], pos))
+                out_shape[d] = max(out_shape[d], s[d])
+    indices, offset = [], 0
+    for sp, s in zip(sps, shapes):
+        shift = np.zeros(rank, np.int64)
+        shift[axis] = offset
+        indices.append(math_ops.add(sp.indices, Tensor(shift, _I64)) if offset else sp.indices)
+        offset += s[axis]
+    out_shape[axis] = offset
+    values = array_ops.concat([s.values for s in sps], 0)
+    shape = _shape_tensor(out_shape)
+    idx, vals = bind("SparseReorder", [array_ops.concat(indices, 0), values, shape])
+    return _wrap(idx, vals, shape, TensorShape(out_shape))
+
+
+@tf_export("sparse.to_indicator")
+def to_indicator(sp_input, vocab_size, name=None) -> Tensor:
+    """A dense bool tensor [..., vocab_size], True at the ids held in the last dimension (tf.sparse.to_indicator)."""
+    from . import array_ops, math_ops
+    sp = _convert_to_sparse_tensor(sp_input)
+    if sp.dtype not in _INDEX_DTYPES:
+        raise TypeError("sp_input.values must be a Tensor of type int32 or int64, got %s" % sp.dtype.name)
+    rank = sp.indices.shape[1]
+    lead, _ = array_ops.split(sp.indices, [rank - 1, 1], axis=1)
+    ids = array_ops.reshape(math_ops.cast(sp.values, _I64), [-1, 1])
+    indices = array_ops.concat([lead, ids], 1)
+    shape = _shape_tensor(_static_dense_shape(sp, "tf.sparse.to_indicator")[:-1] + [int(vocab_size)])
+    n = sp.values.shape[0]
+    trues = Tensor(np.ones((n,), bool), dtypes.bool)
+    return bind("SparseToDense", [indices, shape, trues, Tensor(np.asarray(False), dtypes.bool)],
+                {"validate_indices": False})
+
+
+@tf_export("sparse.expand_dims")
+def expand_dims(sp_input, axis=None, name=None) -> SparseTensor:
+    """Inserts a dimension of size 1 into a SparseTensor's shape at `axis` (tf.sparse.expand_dims)."""
+    from . import array_ops
+    sp = _convert_to_sparse_tensor(sp_input)
+    shape = _static_dense_shape(sp, "tf.sparse.expand_dims")
+    rank = len(shape)
+    axis = -1 if axis is None else int(axis)
+    if not -rank - 1 <= axis <= rank:
+        raise ValueError("axis %d is out of range for a SparseTensor of rank %d" % (axis, rank))
+    axis = axis % (rank + 1)
+    n = sp.indices.shape[0]
+    zeros = Tensor(np.zeros((n, 1), np.int64), _I64)
+    before, after = array_ops.split(sp.indices, [axis, rank - axis], axis=1)
+    indices = array_ops.concat([before, zeros, after], 1)
+    new_shape = shape[:axis] + [1] + shape[axis:]
+    return _wrap(indices, sp.values, _shape_tensor(new_shape), TensorShape(new_shape))
+
+
+@tf_export("sparse.map_values")
+def map_values(op, *args, **kwargs) -> SparseTensor:
+    """Applies `op` to the values of the SparseTensors in args/kwargs, keeping their indices (tf.sparse.map_values)."""
+    found = []
+
+    def swap(v):
+        if isinstance(v, SparseTensor):
+            found.append(v)
+            return v.values
+        if isinstance(v, (list, tuple)):
+            return type(v)(swap(x) for x in v)
+        if isinstance(v, dict):
+            return {k: swap(x) for k, x in v.items()}
+        return v
+
+    args2 = swap(list(args))
+    kwargs2 = swap(kwargs)
+    if not found:
+        raise ValueError("No SparseTensor in argument list of map_values")
+    first = found[0]
+    for other in found[1:]:
+        if other.indices is not first.indices and not (
+                _known(other.indices) is not None and _known(first.indices) is not None
+                and np.array_equal(_known(other.indices), _known(first.indices))):
+            raise ValueError("Inputs must have identical indices.")
+    return first.with_values(op(*args2, **kwargs2))
+
+
+@tf_export("sparse.transpose")
+def transpose(sp_input, perm=None, name=None) -> SparseTensor:
+    """Permutes the dimensions of a SparseTensor and reorders it (tf.sparse.transpose)."""
+    from . import array_ops
+    sp = _convert_to_sparse_tensor(sp_input)
+    shape = _static_dense_shape(sp, "tf.sparse.transpose")
+    rank = len(shape)
+    perm = list(range(rank - 1, -1, -1)) if perm is None else [int(p) for p in array_ops._int_tuple(perm)]
+    if sorted(perm) != list(range(rank)):
+        raise sh.error("tf.sparse.transpose", "Transpose", "%s is not a valid permutation of %d dimensions" % (perm, rank))
+    indices = array_ops.gather(sp.indices, Tensor(np.asarray(perm, np.int32), dtypes.int32), axis=1)
+    new_shape = [shape[p] for p in perm]
+    shape_t = _shape_tensor(new_shape)
+    idx, vals = bind("SparseReorder", [indices, sp.values, shape_t])
+    return _wrap(idx, vals, shape_t, TensorShape(new_shape))
