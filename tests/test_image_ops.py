@@ -336,7 +336,7 @@ def test_adjust_brightness():
     assert u.dtype is tf.uint8
     ref = np.clip((IMG_U8 * np.float32(1 / 255) + np.float32(0.3)) * np.float32(255.5), 0, 255).astype(np.uint8)
     np.testing.assert_array_equal(_np(u), ref)
-    d = tf.image.adjust_brightness(x, -0.2)
+    d = tf.image.adjust_brightness(x.astype(np.float64), -0.2)
     assert d.dtype is tf.float64
 
 

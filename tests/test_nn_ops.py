@@ -368,7 +368,7 @@ def test_conv_errors():
         tf.nn.conv2d(x, tf.constant(normal(7, 3, 3, 2)), 1, "VALID")
     with pytest.raises(tf.errors.InvalidArgumentError, match="filter must be 4-dimensional"):
         tf.nn.conv2d(x, tf.constant(normal(3, 3, 3)), 1, "SAME")
-    with pytest.raises(tf.errors.InvalidArgumentError, match="expected to be a double tensor but is a float tensor"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="expected to be a float64 tensor but is a float32 tensor"):
         tf.nn.conv2d(x, tf.constant(normal(3, 3, 3, 2), tf.float32), 1, "SAME")
     with pytest.raises(tf.errors.InvalidArgumentError, match="input and filter must have the same depth: 3 vs 4"):
         tf.nn.depthwise_conv2d(x, tf.constant(normal(3, 3, 4, 2)), [1, 1, 1, 1], "SAME")

@@ -5,7 +5,7 @@ import enum
 
 import numpy as np
 
-from .context import ctx, unique_name
+from .context import ctx
 from .convert import convert_to_tensor
 from .errors import InvalidArgumentError
 from .tensor import Tensor, _numpy_text
@@ -74,7 +74,8 @@ class Variable:
         self._synchronization = synchronization
         self._aggregation = aggregation
         base = name or "Variable"
-        self._name = unique_name(base.split(":")[0]) + ":0"
+        # Eager TF does not make variable names unique: two variables may both be 'w:0'.
+        self._name = "/".join(ctx.name_scope + [base.split(":")[0]]) + ":0"
 
     # -- reading
     def _variable_value(self) -> Tensor:

@@ -25,6 +25,7 @@ MATMUL_TYPES = (dtypes.bfloat16, dtypes.float16, dtypes.float32, dtypes.float64,
 _MATMUL_OK = frozenset(MATMUL_TYPES)
 LAPACK_TYPES = (dtypes.float64, dtypes.float32, dtypes.float16, dtypes.complex64, dtypes.complex128)
 EINSUM_TYPES = MATMUL_TYPES + (dtypes.int8, dtypes.int16)
+_EINSUM_OK = frozenset(EINSUM_TYPES)
 
 _LOW_PRECISION = (np.dtype(np.float16), dtypes.bfloat16._np)
 
@@ -406,10 +407,73 @@ def _einsum_infer(specs, attrs):
 def _einsum_kernel(xp, *xs, equation):
     low = xs[0].dtype in _LOW_PRECISION
     arrays = [x.astype(np.float32) for x in xs] if low else xs
-    big = len(xs) > 2 or (len(xs) == 2 and xs[0].size * xs[1].size > 4096)
-    out = xp.einsum(equation, *arrays, optimize=big)
+    plan = _einsum_matmul_plan(equation, arrays[0].shape, arrays[1].shape) if len(xs) == 2 else None
+    if plan is not None:
+        out = _run_matmul_plan(xp, plan, *arrays)
+    else:
+        out = xp.einsum(equation, *arrays, optimize=len(xs) > 2)
     if out.dtype != xs[0].dtype:
         out = out.astype(xs[0].dtype)
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def _einsum_matmul_plan(equation, sa, sb):
+    """Two-operand einsum as one batched matmul (as TF computes it), or None when it does not fit.
+
+    Labels are sorted into batch (both inputs and the output), contracted (both inputs only),
+    and free (one input and the output); labels in one input only are summed first.
+    """
+    try:
+        parsed = _parse_einsum(equation, (len(sa), len(sb)))
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    (la, lb), out, ell = parsed
+    size = {}
+    for labels, shape in ((la, sa), (lb, sb)):
+        for c, d in zip(labels, shape):
+            if size.setdefault(c, d) != d:
+                if c not in ell:  # NumPy would broadcast a size-1 label; TF refuses
+                    raise ValueError("einsum: dimension mismatch for label %r" % c)
+                return None  # broadcast ellipsis dimensions: leave it to np.einsum
+    if len(set(la)) != len(la) or len(set(lb)) != len(lb) or len(set(out)) != len(out):
+        return None
+    sum_a = tuple(i for i, c in enumerate(la) if c not in lb and c not in out)
+    sum_b = tuple(i for i, c in enumerate(lb) if c not in la and c not in out)
+    la2 = [c for i, c in enumerate(la) if i not in sum_a]
+    lb2 = [c for i, c in enumerate(lb) if i not in sum_b]
+    batch = [c for c in out if c in la2 and c in lb2]
+    contract = [c for c in la2 if c in lb2 and c not in out]
+    free_a = [c for c in la2 if c not in lb2]
+    free_b = [c for c in lb2 if c not in la2]
+    if not contract and not batch and not (free_a and free_b):
+        return None  # nothing to multiply: np.einsum is as good
+    perm_a = tuple(la2.index(c) for c in batch + free_a + contract)
+    perm_b = tuple(lb2.index(c) for c in batch + contract + free_b)
+
+    def prod(labels):
+        return int(np.prod([size[c] for c in labels], dtype=np.int64))
+
+    shape_a = (prod(batch), prod(free_a), prod(contract))
+    shape_b = (prod(batch), prod(contract), prod(free_b))
+    mid = batch + free_a + free_b
+    mid_shape = tuple(size[c] for c in mid)
+    out_perm = tuple(mid.index(c) for c in out)
+    return sum_a, sum_b, perm_a, perm_b, shape_a, shape_b, mid_shape, out_perm
+
+
+def _run_matmul_plan(xp, plan, a, b):
+    sum_a, sum_b, perm_a, perm_b, shape_a, shape_b, mid_shape, out_perm = plan
+    if sum_a:
+        a = a.sum(axis=sum_a, dtype=a.dtype)
+    if sum_b:
+        b = b.sum(axis=sum_b, dtype=b.dtype)
+    out = xp.matmul(a.transpose(perm_a).reshape(shape_a), b.transpose(perm_b).reshape(shape_b))
+    out = out.reshape(mid_shape)
+    if out_perm != tuple(range(len(out_perm))):
+        out = out.transpose(out_perm)
     return out
 
 
@@ -512,7 +576,11 @@ def einsum(equation, *inputs, **kwargs) -> Tensor:
             and len(inputs[0]) > 1:
         inputs = tuple(inputs[0])
     xs = [_t(x) for x in inputs]
-    return _checked("Einsum", xs, {"equation": str(equation).replace(" ", "")})
+    attrs = {"equation": str(equation).replace(" ", "")}
+    d = xs[0].dtype if xs else None
+    if d in _EINSUM_OK and all(type(x) is Tensor and x._dtype is d for x in xs):
+        return bind("Einsum", xs, attrs)  # eager: the kernel's errors are re-explained by inference
+    return _checked("Einsum", xs, attrs)
 
 
 # ---------------------------------------------------------------- tensordot (composite)
@@ -998,7 +1066,7 @@ def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
 
 
 # ---------------------------------------------------------------- transposes
-@tf_export("linalg.matrix_transpose", "linalg.transpose")
+@tf_export("linalg.matrix_transpose")
 def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
     """Transposes the last two dimensions of `a` (tf.linalg.matrix_transpose)."""
     a = _t(a)

@@ -30,8 +30,10 @@ _t = convert_to_tensor
 def binary_operands(op_name: str, x, y):
     """Converts the two operands of a binary op with TF's rules.
 
-    A Python/NumPy value takes the dtype of the tensor beside it; two tensors must share a
-    dtype, else InvalidArgumentError (TF never promotes implicitly).
+    A Python or NumPy value takes the dtype of the tensor beside it (NumPy values are cast, as
+    TF casts them; a Python value that does not fit, like 0.5 for an int32 tensor, raises
+    TypeError "Cannot convert ..."); two tensors must share a dtype, else InvalidArgumentError
+    (TF never promotes implicitly).
     """
     tx, ty = type(x), type(y)
     if tx is Tensor:
@@ -54,25 +56,30 @@ def _is_tensorish(v) -> bool:
     return isinstance(v, Tensor) or hasattr(v, "_as_tensor") or getattr(v, "_is_symbolic_tensor", False)
 
 
+_NUMERIC_KINDS = "biufcV"
+
+
 def _convert_like(op_name, v, dtype, index):
+    """`v` (the operand at `index`) as a tensor of `dtype`, the other operand's."""
     if _is_tensorish(v):
         t = _t(v)
         if t.dtype is not dtype:
             raise mixed_dtype_error(op_name, index, dtype, t.dtype) if index else mixed_dtype_error(
                 op_name, 1, t.dtype, dtype)
         return t
-    if isinstance(v, (np.ndarray, np.generic)) and dtypes.from_numpy(v.dtype) is not dtype:
-        # NumPy values keep their dtype in TF, so a different one is a mismatch.
-        other = dtypes.from_numpy(v.dtype)
-        if index:
-            raise mixed_dtype_error(op_name, 1, dtype, other)
-        raise mixed_dtype_error(op_name, 1, other, dtype)
+    if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in _NUMERIC_KINDS and dtype._np.kind in _NUMERIC_KINDS:
+        # TF casts NumPy values to the tensor's dtype (float64 -> float32, even float -> int).
+        return Tensor(np.array(v, dtype=dtype._np), dtype)
     try:
         return constant_value(v, dtype)
-    except TypeError:
-        other = _t(v).dtype
-        raise (mixed_dtype_error(op_name, 1, dtype, other) if index else mixed_dtype_error(op_name, 1, other, dtype)) \
-            from None
+    except (TypeError, ValueError):
+        if type(v) is int and dtype.is_integer and -2 ** 63 <= v < 2 ** 64:
+            return Tensor(np.array(v).astype(dtype._np), dtype)  # TF wraps Python ints around, like C
+        if op_name == "AddV2" and index:
+            # tf.add and `+` convert the second operand with a dtype hint only, so the op
+            # itself reports the mismatch.
+            raise mixed_dtype_error(op_name, 1, dtype, _t(v).dtype) from None
+        raise TypeError("Cannot convert %r to EagerTensor of dtype %s" % (v, dtype.name)) from None
 
 
 def _rank(x):
@@ -182,10 +189,21 @@ def _ew2(fn, kinds="fc"):
     return kernel
 
 
+_BLOCK = 8192
+
+
 def _in64(fn):
-    """Runs a float64 special function and rounds the result back to the input dtype."""
+    """Runs the float64 special function `fn` (1-D array -> 1-D array) over blocks of x, so that
+    its temporaries stay in cache, and rounds the result back to x's dtype."""
     def run(x):
-        return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype)
+        flat = x.reshape(-1)
+        n = flat.size
+        if n <= _BLOCK:
+            return np.asarray(fn(flat.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+        out = np.empty(n, dtype=x.dtype)
+        for i in range(0, n, _BLOCK):
+            out[i:i + _BLOCK] = fn(flat[i:i + _BLOCK].astype(np.float64))
+        return out.reshape(x.shape)
     return run
 
 
@@ -257,6 +275,37 @@ def _erf64(x):
         v = flat[large]
         out[large] = np.copysign(1.0 - _erfc_large(np.abs(v)), v)
     return out.reshape(x.shape)
+
+
+# The float32 rational approximation of erf on [-4, 4] used by Eigen (and so by TF on CPU).
+_ERF32_P = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+            -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)
+_ERF32_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+            -1.42647390514189e-02)
+
+
+def _erf32(x):
+    """erf for float32 arrays: one rational function of x on [-4, 4], a few float32 ulps."""
+    x = np.clip(x, -4.0, 4.0)
+    x2 = x * x
+    p = np.full_like(x, _ERF32_P[0])
+    for c in _ERF32_P[1:]:
+        p *= x2
+        p += c
+    q = np.full_like(x, _ERF32_Q[0])
+    for c in _ERF32_Q[1:]:
+        q *= x2
+        q += c
+    p *= x
+    p /= q
+    return np.clip(p, -1.0, 1.0, out=p)
+
+
+_erf64_blocks = None  # set below, once _in64 exists
+
+
+def _erf_any(x):
+    return _erf64_blocks(x) if x.dtype == np.float64 else _erf32(x)
 
 
 def _erfc64(x):
@@ -442,6 +491,9 @@ def _erfinv64(x):
     return out.reshape(x.shape)
 
 
+_erf64_blocks = _in64(_erf64)
+
+
 # ---------------------------------------------------------------- arithmetic
 def _add_grad(op, dy):
     x, y = op.inputs
@@ -505,7 +557,10 @@ register("RealDiv", kernel=_ew2(lambda x, y: x / y), infer=_binary_infer("tf.mat
 @tf_export("math.truediv", "truediv")
 def truediv(x, y, name=None) -> Tensor:
     """x / y; integer inputs are cast to floating first, as Python 3 division (tf.math.truediv)."""
-    x, y = binary_operands("RealDiv", x, y)
+    try:
+        x, y = binary_operands("RealDiv", x, y)
+    except (InvalidArgumentError, TypeError):
+        raise TypeError("`x` and `y` must have the same dtype, got %r != %r." % (_t(x).dtype, _t(y).dtype)) from None
     d = x.dtype
     if d.is_integer:
         ft = dtypes.float64 if d.size >= 4 else dtypes.float32
@@ -874,12 +929,25 @@ def _one_minus_square(x):
     return subtract(1.0, square(x))
 
 
-def _sigmoid64(x):
-    return 1.0 / (1.0 + np.exp(-x))
+def _arr(v):
+    """v as an ndarray (NumPy ufuncs return scalars for 0-d input; `out=` needs arrays)."""
+    return v if type(v) is np.ndarray else np.asarray(v)
+
+
+def _sigmoid(x):
+    t = _arr(np.negative(x))
+    np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
 
 
 def _softplus(x):
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    t = _arr(np.abs(x))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    t += np.maximum(x, 0)
+    return t
 
 
 _pos_plus_one = lambda *s: S.positive(*s) + 1.0  # noqa: E731
@@ -921,9 +989,9 @@ _UNARY = {
               _pos_plus_one),
     "Atanh": ("tf.math.atanh", _ew(np.arctanh), _FC,
               lambda op, dy: [multiply(dy, reciprocal(_cj(_one_minus_square(op.inputs[0]))))], S.unit),
-    "Sigmoid": ("tf.math.sigmoid", _ew(_sigmoid64, up16=True), _FC,
+    "Sigmoid": ("tf.math.sigmoid", _ew(_sigmoid, up16=True), _FC,
                 lambda op, dy: [multiply(dy, _cj(multiply(op.outputs[0], subtract(1.0, op.outputs[0]))))], S.normal),
-    "Erf": ("tf.math.erf", _ew(_in64(_erf64), "f"), sh.FLOATS,
+    "Erf": ("tf.math.erf", _ew(_erf_any, "f", up16=True), sh.FLOATS,
             lambda op, dy: [multiply(dy, multiply(exp(negative(square(op.inputs[0]))), _SQRT_PI_2))], S.normal),
     "Erfc": ("tf.math.erfc", _ew(_in64(_erfc64), "f"), sh.FLOATS,
              lambda op, dy: [multiply(dy, multiply(exp(negative(square(op.inputs[0]))), -_SQRT_PI_2))], S.normal),
@@ -1371,6 +1439,8 @@ def real(input, name=None) -> Tensor:  # noqa: A002 - TF's argument name
     x = _t(input)
     if x.dtype.is_complex:
         return bind("Real", [x], {"Tout": x.dtype.real_dtype})
+    if not x.dtype.is_numeric:
+        raise TypeError("input must be a numeric tensor, but got tensor with dtype %r" % x.dtype)
     return x
 
 
@@ -1380,6 +1450,8 @@ def imag(input, name=None) -> Tensor:  # noqa: A002
     x = _t(input)
     if x.dtype.is_complex:
         return bind("Imag", [x], {"Tout": x.dtype.real_dtype})
+    if not x.dtype.is_numeric:
+        raise TypeError("input must be a numeric tensor, but got tensor with dtype %r" % x.dtype)
     return array_ops.zeros_like(x)
 
 
@@ -2052,6 +2124,10 @@ def _add_n_infer(specs, attrs):
 
 
 def _add_n_kernel(xp, *xs):
+    s0 = xs[0].shape
+    for x in xs[1:]:
+        if x.shape != s0:
+            raise ValueError("Inputs to operation AddN must have the same size and shape")
     out = xs[0] + xs[1] if len(xs) > 1 else xs[0].copy()
     for x in xs[2:]:
         out += x

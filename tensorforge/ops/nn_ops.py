@@ -32,6 +32,21 @@ def _work(a):
     return a.astype(np.float32) if a.dtype in _HALF else a
 
 
+def _floats(*arrays):
+    """Kernel guard: one floating dtype for all inputs. (A failing kernel makes bind re-run the
+    inference, which raises TF's error; NumPy would otherwise promote silently.)"""
+    d = arrays[0].dtype
+    if not (d.kind == "f" or d in _HALF) or any(a.dtype != d for a in arrays[1:]):
+        raise TypeError("unsupported or mixed dtypes")
+
+
+def _reals(*arrays):
+    """Kernel guard: one real (float or integer) dtype for all inputs."""
+    d = arrays[0].dtype
+    if not (d.kind in "fiu" or d in _HALF) or any(a.dtype != d for a in arrays[1:]):
+        raise TypeError("unsupported or mixed dtypes")
+
+
 def _same_shape_infer(api, op_name, allowed, names=("features",)):
     def infer(specs, attrs):
         if len(specs) > 1:
@@ -51,11 +66,21 @@ _REAL = sh.REAL
 _FLOATS = sh.FLOATS
 
 
+def _relu_kernel(xp, x):
+    _reals(x)
+    return xp.maximum(x, x.dtype.type(0))
+
+
+def _relu6_kernel(xp, x):
+    _reals(x)
+    return xp.minimum(xp.maximum(x, x.dtype.type(0)), x.dtype.type(6))
+
+
 def _relu_grad_kernel(xp, g, f):
     return g * (f > 0)
 
 
-register("Relu", kernel=lambda xp, x: xp.maximum(x, x.dtype.type(0)),
+register("Relu", kernel=_relu_kernel,
          infer=_same_shape_infer("tf.nn.relu", "Relu", _REAL),
          grad=lambda op, dy: [bind("ReluGrad", [dy, op.outputs[0]])], api="tf.nn.relu", args=("features",),
          samples=lambda: [([S.normal(3, 4)], {})])
@@ -70,7 +95,7 @@ def relu(features, name=None) -> Tensor:
     return bind("Relu", [features if type(features) is Tensor else _t(features)])
 
 
-register("Relu6", kernel=lambda xp, x: xp.minimum(xp.maximum(x, x.dtype.type(0)), x.dtype.type(6)),
+register("Relu6", kernel=_relu6_kernel,
          infer=_same_shape_infer("tf.nn.relu6", "Relu6", _REAL),
          grad=lambda op, dy: [bind("Relu6Grad", [dy, op.inputs[0]])], api="tf.nn.relu6", args=("features",),
          samples=lambda: [([S.normal(3, 4) * 5.0], {})])
@@ -87,6 +112,7 @@ def relu6(features, name=None) -> Tensor:
 
 
 def _elu_kernel(xp, x):
+    _floats(x)
     return xp.where(x > 0, x, xp.expm1(xp.minimum(x, x.dtype.type(0))))
 
 
@@ -119,6 +145,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _selu_kernel(xp, x):
+    _floats(x)
     t = x.dtype.type
     return xp.where(x > 0, t(_SELU_SCALE) * x, t(_SELU_SCALE * _SELU_ALPHA) * xp.expm1(xp.minimum(x, t(0))))
 
@@ -144,6 +171,7 @@ def selu(features, name=None) -> Tensor:
 
 # TF's `alpha` attr is a float32: a float64 op multiplies by float32(alpha) too.
 def _leaky_relu_kernel(xp, x, alpha):
+    _floats(x)
     return xp.where(x > 0, x, x * x.dtype.type(np.float32(alpha)))
 
 
@@ -208,6 +236,7 @@ def crelu(features, axis=-1, name=None) -> Tensor:
 
 # ================================================================ softmax
 def _softmax_kernel(xp, x):
+    _floats(x)
     w = _work(x)
     if w.shape[-1] == 0:
         return x.copy()
@@ -217,6 +246,7 @@ def _softmax_kernel(xp, x):
 
 
 def _log_softmax_kernel(xp, x):
+    _floats(x)
     w = _work(x)
     if w.shape[-1] == 0:
         return x.copy()
@@ -289,6 +319,8 @@ def _bias_axis(ndim, data_format):
 
 
 def _bias_add_kernel(xp, x, b, data_format):
+    if x.dtype != b.dtype or x.dtype.kind in "bO":
+        raise TypeError("mixed dtypes")
     if data_format.startswith("NC") and x.ndim > 2:
         return x + b.reshape((-1,) + (1,) * (x.ndim - 2))
     return x + b
@@ -297,6 +329,7 @@ def _bias_add_kernel(xp, x, b, data_format):
 def _bias_add_infer(specs, attrs):
     api, op = "tf.nn.bias_add", "BiasAdd"
     d = sh.same_dtype(api, op, specs, ("value", "bias"))
+    sh.check_dtype(api, op, specs[0], sh.NUMERIC, "value")
     s, b = sh.dims(specs[0]), sh.dims(specs[1])
     if s is not None and len(s) < 2:
         raise sh.error(api, op, "Input tensor must be at least 2D: %s" % sh.fmt(s))
@@ -350,7 +383,12 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
 
 
 # ================================================================ L2Loss
-register("L2Loss", kernel=lambda xp, x: xp.asarray(xp.sum(xp.square(_work(x))) / 2, dtype=x.dtype),
+def _l2_loss_kernel(xp, x):
+    _floats(x)
+    return xp.asarray(xp.sum(xp.square(_work(x))) / 2, dtype=x.dtype)
+
+
+register("L2Loss", kernel=_l2_loss_kernel,
          infer=lambda specs, attrs: (sh.check_dtype("tf.nn.l2_loss", "L2Loss", specs[0], _FLOATS, "t"),
                                      [((), specs[0].dtype)])[1],
          grad=lambda op, dy: [math_ops.multiply(op.inputs[0], dy)], api="tf.nn.l2_loss", args=("t",),
@@ -365,6 +403,7 @@ def l2_loss(t, name=None) -> Tensor:
 
 # ================================================================ cross-entropies
 def _sparse_xent_kernel(xp, features, labels):
+    _floats(features)
     n, c = features.shape
     lab = labels.astype(np.int64, copy=False)
     bad = (lab < 0) | (lab >= c)
@@ -430,6 +469,7 @@ register("SparseSoftmaxCrossEntropyWithLogits", kernel=_sparse_xent_kernel, infe
 
 
 def _xent_kernel(xp, features, labels):
+    _floats(features, labels)
     w, lab = np.broadcast_arrays(_work(features), _work(labels))
     s = w - w.max(axis=-1, keepdims=True)
     e = xp.exp(s)
@@ -682,6 +722,117 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     shift = math_ops.negative(math_ops.multiply(mean, inv)) if offset is None else \
         math_ops.subtract(offset, math_ops.multiply(mean, inv))
     return math_ops.add(math_ops.multiply(x, math_ops.cast(inv, x.dtype)), math_ops.cast(shift, x.dtype))
+
+
+# ---------------------------------------------------------------- FusedBatchNormV3 (graphs made by TF use it)
+def _bn_axes(ndim, data_format):
+    c = 1 if _channels_first(data_format) else ndim - 1
+    return c, tuple(i for i in range(ndim) if i != c)
+
+
+def _fused_bn_kernel(xp, x, scale, offset, mean, variance, epsilon, exponential_avg_factor, data_format,
+                     is_training):
+    _floats(x)
+    _floats(scale, offset)
+    c, axes = _bn_axes(x.ndim, data_format)
+    bshape = [1] * x.ndim
+    bshape[c] = -1
+    u = scale.dtype
+    xw = x.astype(u)
+    if is_training:
+        n = x.size // max(x.shape[c], 1)
+        bm = xw.mean(axis=axes)
+        bv = xw.var(axis=axes)
+        uv = bv * u.type(n / max(n - 1, 1))
+        f = u.type(exponential_avg_factor)
+        out_m, out_v = (bm, uv) if exponential_avg_factor == 1.0 else (
+            (1 - f) * mean + f * bm, (1 - f) * variance + f * uv)
+        rs1, rs2 = bm, bv
+    else:
+        bm, bv = mean, variance
+        out_m, out_v, rs1, rs2 = mean.copy(), variance.copy(), mean.copy(), variance.copy()
+    inv = scale / np.sqrt(bv + u.type(epsilon))
+    y = (xw - bm.reshape(bshape)) * inv.reshape(bshape) + offset.reshape(bshape)
+    return (y.astype(x.dtype, copy=False), out_m.astype(u, copy=False), out_v.astype(u, copy=False),
+            rs1.astype(u, copy=False), rs2.astype(u, copy=False), np.zeros((), u))
+
+
+def _fused_bn_infer(specs, attrs):
+    api, op = "tf.compat.v1.nn.fused_batch_norm", "FusedBatchNormV3"
+    sh.check_dtype(api, op, specs[0], _FLOATS, "x")
+    sh.same_dtype(api, op, specs[1:3], ("scale", "offset"))
+    xs = sh.dims(specs[0])
+    if xs is not None and len(xs) not in (4, 5):
+        raise sh.error(api, op, "input must be 4 or 5-dimensional %s" % sh.fmt(xs))
+    c = None if xs is None else xs[_bn_axes(len(xs), attrs["data_format"])[0]]
+    u = specs[1].dtype
+    return [(xs, specs[0].dtype), ((c,), u), ((c,), u), ((c,), u), ((c,), u), ((), u)]
+
+
+def _fused_bn_grad(op, dy, dbm, dbv, drs1, drs2, _):
+    x, scale, offset, mean, variance = op.inputs
+    a = op.attrs
+    c, axes = _bn_axes(x.shape.rank, a["data_format"])
+    u = scale.dtype
+    bshape = [1] * x.shape.rank
+    bshape[c] = -1
+    axes = list(axes)
+
+    def b(v):  # a [C] vector broadcast against x
+        return array_ops.reshape(v, bshape)
+    xw = math_ops.cast(x, u)
+    dyw = math_ops.cast(dy, u)
+    eps = u._np.type(a["epsilon"])
+    if a["is_training"]:
+        bm, bv = op.outputs[3], op.outputs[4]
+        n = 1
+        for i in axes:
+            n *= x.shape[i]
+        inv = math_ops.rsqrt(math_ops.add(bv, eps))
+        centered = math_ops.subtract(xw, b(bm))
+        xhat = math_ops.multiply(centered, b(inv))
+        mean_dy = math_ops.reduce_mean(dyw, axes, keepdims=True)
+        mean_dy_xhat = math_ops.reduce_mean(math_ops.multiply(dyw, xhat), axes, keepdims=True)
+        dx = math_ops.multiply(b(math_ops.multiply(scale, inv)),
+                               math_ops.subtract(math_ops.subtract(dyw, mean_dy), math_ops.multiply(xhat, mean_dy_xhat)))
+        f = a["exponential_avg_factor"]
+        uf = u._np.type(f)
+        g_m = math_ops.add(math_ops.multiply(dbm, uf) if f != 1.0 else dbm, drs1)
+        g_v = math_ops.add(math_ops.multiply(dbv, u._np.type(f * n / max(n - 1, 1))), drs2)
+        dx = math_ops.add(dx, math_ops.add(b(math_ops.multiply(g_m, u._np.type(1.0 / n))),
+                                           math_ops.multiply(centered, b(math_ops.multiply(g_v, u._np.type(2.0 / n))))))
+        dscale = math_ops.reduce_sum(math_ops.multiply(dyw, xhat), axes)
+        dmean = dvar = None
+        if f != 1.0:
+            dmean = math_ops.multiply(dbm, u._np.type(1 - f))
+            dvar = math_ops.multiply(dbv, u._np.type(1 - f))
+    else:
+        inv = math_ops.rsqrt(math_ops.add(variance, eps))
+        centered = math_ops.subtract(xw, b(mean))
+        dx = math_ops.multiply(dyw, b(math_ops.multiply(scale, inv)))
+        sum_dy = math_ops.reduce_sum(dyw, axes)
+        sum_dy_c = math_ops.reduce_sum(math_ops.multiply(dyw, centered), axes)
+        dscale = math_ops.multiply(sum_dy_c, inv)
+        dmean = math_ops.add(math_ops.subtract(dbm, math_ops.multiply(sum_dy, math_ops.multiply(scale, inv))), drs1)
+        cube = math_ops.multiply(math_ops.multiply(inv, inv), inv)
+        dvar = math_ops.add(math_ops.add(dbv, drs2), math_ops.multiply(
+            math_ops.multiply(sum_dy_c, scale), math_ops.multiply(cube, u._np.type(-0.5))))
+    return [math_ops.cast(dx, x.dtype), dscale, math_ops.reduce_sum(dyw, axes), dmean, dvar]
+
+
+def _fused_bn_samples():
+    out = []
+    for training, f, fmt, shape in [(True, 1.0, "NHWC", (2, 3, 3, 2)), (True, 0.3, "NCHW", (2, 2, 3, 3)),
+                                    (False, 1.0, "NHWC", (2, 3, 2, 2))]:
+        c = shape[1] if fmt == "NCHW" else shape[-1]
+        out.append(([S.normal(*shape), S.positive(c), S.normal(c), S.normal(c), S.positive(c)],
+                    {"epsilon": 0.001, "exponential_avg_factor": f, "data_format": fmt, "is_training": training}))
+    return out
+
+
+register("FusedBatchNormV3", kernel=_fused_bn_kernel, infer=_fused_bn_infer, grad=_fused_bn_grad,
+         api="tf.compat.v1.nn.fused_batch_norm", num_outputs=6, args=("x", "scale", "offset", "mean", "variance"),
+         samples=_fused_bn_samples)
 
 
 # ================================================================ embeddings
@@ -946,6 +1097,7 @@ def _depthwise_filter_core(x, dy, k_sp, strides, dilations, pads, out_sp):
 
 def _conv_fwd(depthwise):
     def kernel(xp, x, w, strides, padding, data_format, dilations, explicit_paddings=()):
+        (_floats if depthwise else _reals)(x, w)
         cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
         x = _to_last(x, cf)
         nsp = x.ndim - 2
@@ -979,6 +1131,7 @@ def _resolve_input_sizes(sizes, dy_last, w, s, d, padding, pairs, cf, depthwise)
 
 def _conv_input(depthwise):
     def kernel(xp, w, dy, input_sizes, strides, padding, data_format, dilations, explicit_paddings=()):
+        (_floats if depthwise else _reals)(w, dy)
         cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
         dy = _to_last(dy, cf)
         nsp = dy.ndim - 2
@@ -996,6 +1149,7 @@ def _conv_input(depthwise):
 
 def _conv_filter(depthwise):
     def kernel(xp, x, dy, filter_sizes, strides, padding, data_format, dilations, explicit_paddings=()):
+        (_floats if depthwise else _reals)(x, dy)
         cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
         x, dy = _to_last(x, cf), _to_last(dy, cf)
         nsp = x.ndim - 2
@@ -1306,6 +1460,7 @@ def _max_pool_padded(x, k, s, out_sp, pads):
 
 
 def _max_pool_kernel(xp, x, ksize, strides, padding, data_format):
+    _reals(x)
     cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, data_format, x.shape)
     x = _to_last(x, cf)
     if min(out_sp) < 0:
@@ -1404,6 +1559,7 @@ def _window_spread(g, padded, k, s, out_sp):
 
 
 def _avg_pool_kernel(xp, value, ksize, strides, padding, data_format):
+    _floats(value)
     cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, data_format, value.shape)
     x = _to_last(value, cf)
     if min(out_sp) < 0:
@@ -2021,3 +2177,8 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 def scale_regularization_loss(regularization_loss) -> Tensor:
     """The regularization loss divided by the number of replicas (1 here) (tf.nn.scale_regularization_loss)."""
     return math_ops.reduce_sum(_t(regularization_loss))
+
+
+# tf.nn.zero_fraction is tf.math.zero_fraction (math_ops owns it); the same object under its tf.nn name.
+if hasattr(math_ops, "zero_fraction"):
+    tf_export("nn.zero_fraction")(math_ops.zero_fraction)

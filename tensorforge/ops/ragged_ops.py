@@ -889,13 +889,13 @@ def _slice_each_row(starts, lens, key: slice):
 _TO_TENSOR = "tf.RaggedTensor.to_tensor"
 
 
-def _to_tensor_shape(shape, values_shape, splits_list, api_error=True):
+def _to_tensor_shape(shape, values_shape, splits_list):
     """The output shape (ints) of RaggedTensorToTensor, from the known split values."""
     k = len(splits_list)
     rank = 1 + k + len(values_shape) - 1
-    coords = maxlens = None
+    maxlens = None
     if splits_list and all(s is not None for s in splits_list):
-        coords, maxlens = _coordinates(splits_list)
+        maxlens = [int(np.diff(s).max()) if len(s) > 1 else 0 for s in splits_list]
     req = None if shape is None else [int(d) for d in np.asarray(shape).reshape(-1)]
     if req is not None and np.asarray(shape).ndim == 0:
         req = None if req[0] == -1 else req
@@ -905,13 +905,13 @@ def _to_tensor_shape(shape, values_shape, splits_list, api_error=True):
     nrows = None if splits_list[0] is None else len(splits_list[0]) - 1
     natural = [nrows] + (maxlens if maxlens is not None else [None] * k) + list(values_shape[1:])
     if req is None:
-        return natural, coords
+        return natural
     out = [n if r == -1 else r for r, n in zip(req, natural)]
     for i in range(1 + k, rank):
         if req[i] != -1 and natural[i] is not None and req[i] != natural[i]:
             raise sh.error(_TO_TENSOR, "RaggedTensorToTensor", "rt_input.shape and shape=%s are incompatible: "
                            "rt_input.shape[%d] = %d but shape[%d] = %d" % (_fmt(req), i, natural[i], i, req[i]))
-    return out, coords
+    return out
 
 
 def _fmt(dims):
@@ -919,12 +919,31 @@ def _fmt(dims):
 
 
 def _to_tensor_kernel(xp, shape, values, default_value, *row_partition_tensors, row_partition_types):
-    out_shape, coords = _to_tensor_shape(shape, values.shape, list(row_partition_tensors))
-    out = np.empty(out_shape, dtype=values.dtype)
-    out[...] = default_value
-    if len(coords[0]) != len(values):
+    parts = list(row_partition_tensors)
+    out_shape = _to_tensor_shape(shape, values.shape, parts)
+    if values.dtype != object and not default_value.any():
+        out = np.zeros(out_shape, dtype=values.dtype)
+    else:
+        out = np.empty(out_shape, dtype=values.dtype)
+        out[...] = default_value
+    last = parts[-1]
+    if len(last) and last[-1] - last[0] != len(values):
         raise sh.error(_TO_TENSOR, "RaggedTensorToTensor", "Invalid row partition: %d values but the splits end at %d"
-                       % (len(values), len(coords[0])))
+                       % (len(values), last[-1]))
+    if len(parts) == 1:
+        # One ragged dimension: a boolean mask of the filled cells, in row-major (= values) order.
+        s = parts[0]
+        lens = np.diff(s)
+        rows, width = min(out_shape[0], len(lens)), out_shape[1]
+        if rows < len(lens) or (lens[:rows] > width).any():
+            pos = np.arange(len(values)) - np.repeat(s[:-1] - s[0], lens)
+            rid = np.repeat(np.arange(len(lens)), lens)
+            values = values[(rid < rows) & (pos < width)]
+            lens = np.minimum(lens[:rows], width)
+        mask = np.arange(width) < lens[:rows, None]
+        out[:rows][mask] = values
+        return out
+    coords, _ = _coordinates(parts)
     mask = None
     for c, d in zip(coords, out_shape):
         if len(c) and c.max() >= d:
@@ -961,7 +980,7 @@ def _to_tensor_infer(specs, attrs):
     elif any(k is None for k in known):
         dims = [None] * (1 + len(parts)) + list(vshape[1:])
     else:
-        dims, _ = _to_tensor_shape(sv, vshape, known)
+        dims = _to_tensor_shape(sv, vshape, known)
         return [(tuple(dims), values.dtype)]
     if sv is not None and np.asarray(sv).ndim == 1:
         req = [int(d) for d in sv]
@@ -1120,7 +1139,15 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
         return RaggedTensor(values, _int_tensor(row_splits, split_dtype), internal=True)
 
     def inner_factory(pylist, dtype, shape):
-        from ..framework.convert import constant as tf_constant
+        from ..framework.convert import _infer_python, constant as tf_constant
+        if isinstance(pylist, list) and pylist:
+            # Fast path for a flat list of Python scalars (the values of every ragged row).
+            try:
+                arr = np.asarray(pylist)
+                if arr.dtype != object:
+                    return tf_constant(arr, dtype=dtype or _infer_python(arr), shape=shape)
+            except (TypeError, ValueError):
+                pass
         return tf_constant(pylist, dtype=dtype, shape=shape)
 
     return _constant_value(ragged_factory, inner_factory, pylist, dtype, ragged_rank, inner_shape)
@@ -1172,19 +1199,34 @@ def _constant_value(ragged_factory, inner_factory, pylist, dtype, ragged_rank, i
     return values
 
 
+_SCALAR_TYPES = (int, float, bool, str, bytes, complex)
+
+
 def _find_scalar_and_max_depth(pylist):
-    if isinstance(pylist, (list, tuple)) or np.ndim(pylist) != 0:
-        scalar_depth = None
-        max_depth = 1
-        for child in pylist:
-            child_scalar_depth, child_max_depth = _find_scalar_and_max_depth(child)
-            if child_scalar_depth is not None:
-                if scalar_depth is not None and scalar_depth != child_scalar_depth + 1:
-                    raise ValueError("all scalar values must have the same nesting depth")
-                scalar_depth = child_scalar_depth + 1
-            max_depth = max(max_depth, child_max_depth + 1)
-        return scalar_depth, max_depth
-    return 0, 0
+    """(depth of the scalars or None, depth of the deepest list), walking the nesting one level at a time."""
+    level, depth, scalar_depth, max_depth = [pylist], 0, None, 0
+    while level:
+        below, has_scalar = [], False
+        for item in level:
+            t = type(item)
+            if t is list or t is tuple:
+                below.extend(item)
+            elif t in _SCALAR_TYPES or np.ndim(item) == 0:
+                has_scalar = True
+            else:
+                below.extend(item)
+                t = list
+            if t is list or t is tuple:
+                max_depth = depth + 1
+        if has_scalar:
+            if scalar_depth is not None:
+                raise ValueError("all scalar values must have the same nesting depth")
+            scalar_depth = depth
+        level = below
+        depth += 1
+    if scalar_depth == 0 and max_depth == 0:
+        return 0, 0
+    return scalar_depth, max_depth
 
 
 def _default_inner_shape_for_pylist(pylist, ragged_rank):

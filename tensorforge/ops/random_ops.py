@@ -235,20 +235,27 @@ def _full_int(gen, shape, dtype):
 
 
 def _multinomial(gen, logits, num_samples, out_dtype):
+    """TF's Multinomial kernel: in float64, non-finite logits have probability 0; a row with no
+    finite logit gives the index num_classes."""
     b, k = logits.shape
     npd = _np(out_dtype)
     if b == 0 or num_samples == 0:
         return np.zeros((b, num_samples), npd)
     lg = logits.astype(np.float64)
-    p = np.exp(lg - lg.max(axis=1, keepdims=True))
+    finite = np.isfinite(lg)
+    mx = np.where(finite, lg, -np.inf).max(axis=1, keepdims=True)
+    p = np.where(finite, np.exp(lg - np.where(np.isfinite(mx), mx, 0.0)), 0.0)
     cdf = np.cumsum(p, axis=1)
-    cdf /= cdf[:, -1:]
+    total = cdf[:, -1:]
+    good = total[:, 0] > 0
+    cdf /= np.where(good[:, None], total, 1.0)
     # One searchsorted for all rows: row i lives in [2i, 2i + 1].
     offs = 2.0 * np.arange(b)[:, None]
     u = gen.random((b, num_samples)) + offs
     idx = np.searchsorted((cdf + offs).reshape(-1), u.reshape(-1), side="right").reshape(b, num_samples)
     idx -= np.arange(b)[:, None] * k
-    return np.clip(idx, 0, k - 1).astype(npd)
+    idx = np.where(good[:, None], np.clip(idx, 0, k - 1), k)
+    return idx.astype(npd)
 
 
 def _shuffle(gen, x):

@@ -64,14 +64,31 @@ def _keys(idx: np.ndarray, dims) -> np.ndarray | None:
 
 
 def _order_keys(idx: np.ndarray, dims=None) -> np.ndarray | None:
-    """Order-preserving keys for any non-negative index rows (dims grown to cover them), else None."""
-    if len(idx) == 0 or idx.shape[1] == 0:
-        return np.zeros(len(idx), np.int64)
-    if idx.min() < 0:
+    """Order-preserving int64 keys for index rows (dims grown to cover them), else None.
+
+    Only columns 1.. must be non-negative; the keys may not overflow int64.
+    """
+    n, rank = idx.shape
+    if n == 0 or rank == 0:
+        return np.zeros(n, np.int64)
+    sizes, total = [], 1
+    for c in range(1, rank):
+        col = idx[:, c]
+        if col.min() < 0:
+            return None
+        d = int(col.max()) + 1
+        if dims is not None:
+            d = max(d, int(dims[c]))
+        sizes.append(d)
+        total *= d
+    first = idx[:, 0]
+    if (max(abs(int(first.min())), abs(int(first.max()))) + 1) * total >= 2 ** 62:
         return None
-    top = idx.max(axis=0) + 1
-    dims = top if dims is None else np.maximum(top, np.asarray(dims, np.int64))
-    return _keys(idx, dims)
+    keys = first.astype(np.int64)
+    for c, d in enumerate(sizes, 1):
+        keys *= d
+        keys += idx[:, c]
+    return keys
 
 
 def _lex_steps(idx: np.ndarray) -> np.ndarray:
@@ -99,7 +116,7 @@ def _is_sorted(idx: np.ndarray) -> bool:
 
 def _group_starts(idx_sorted: np.ndarray, keys_sorted=None) -> np.ndarray:
     """Boolean flags: row i (of rows in sorted order) starts a new group of equal index rows."""
-    if len(idx_sorted) == 0:
+    if len(keys_sorted if idx_sorted is None else idx_sorted) == 0:
         return np.zeros(0, bool)
     steps = (keys_sorted[1:] != keys_sorted[:-1]) if keys_sorted is not None else (_lex_steps(idx_sorted) != 0)
     return np.concatenate([[True], steps])
@@ -501,21 +518,29 @@ def _matmul_kernel(xp, a_indices, a_values, a_shape, b, adjoint_a=False, adjoint
         raise sh.error(_MATMUL, "SparseTensorDenseMatMul", msg)
     vals = a_values.conj() if adjoint_a and a_values.dtype.kind == "c" else a_values
     n = bm.shape[1]
-    if m * k <= 32 * len(vals) or m * k <= 4096:
+    if m * k <= 16 * len(vals) or m * k <= 4096:
         # Dense enough: scatter A into a dense matrix and use BLAS.
+        keys = rows * k + cols
         if vals.dtype.kind == "f":
-            dense = np.bincount(rows * k + cols, weights=vals, minlength=m * k).astype(vals.dtype).reshape(m, k)
+            dense = np.bincount(keys, weights=vals, minlength=m * k).astype(vals.dtype).reshape(m, k)
         else:
             dense = np.zeros((m, k), dtype=vals.dtype)
-            np.add.at(dense, (rows, cols), vals)
+            np.add.at(dense.reshape(-1), keys, vals)
         return np.asarray(dense @ bm, dtype=b.dtype)
     out = np.zeros((m, n), dtype=b.dtype)
     if len(vals) == 0:
         return out
-    order = np.argsort(rows, kind="stable")
-    r = rows[order]
-    starts = np.flatnonzero(np.concatenate([[True], r[1:] != r[:-1]]))
-    out[r[starts]] = np.add.reduceat(vals[order, None] * bm[cols[order]], starts, axis=0)
+    if not (rows[1:] >= rows[:-1]).all():
+        order = np.argsort(rows, kind="stable")
+        rows, cols, vals = rows[order], cols[order], vals[order]
+    if adjoint_b:
+        bm = np.ascontiguousarray(bm)
+    # Sum vals[i] * B[cols[i]] per row, in cache-sized chunks of nonzeros (rows sorted within each chunk).
+    chunk = max(256, 262144 // max(n, 1))
+    for s0 in range(0, len(vals), chunk):
+        r = rows[s0:s0 + chunk]
+        starts = np.flatnonzero(np.concatenate([[True], r[1:] != r[:-1]]))
+        out[r[starts]] += np.add.reduceat(vals[s0:s0 + chunk, None] * bm[cols[s0:s0 + chunk]], starts, axis=0)
     return out
 
 
@@ -664,23 +689,27 @@ def _check_same_shape(a_shape, b_shape, op_name="SparseAdd"):
 
 
 def _sparse_add_kernel(xp, a_indices, a_values, a_shape, b_indices, b_values, b_shape, thresh):
-    if a_indices.shape[1] != b_indices.shape[1]:
+    rank = a_indices.shape[1]
+    if rank != b_indices.shape[1]:
         raise sh.error(_ADD, "SparseAdd", "Input indices must have the same dimension, got %d and %d"
-                       % (a_indices.shape[1], b_indices.shape[1]))
+                       % (rank, b_indices.shape[1]))
     _check_same_shape(a_shape, b_shape)
+    shape_out = np.asarray(a_shape, np.int64)
     idx = np.concatenate([a_indices, b_indices]).astype(np.int64, copy=False)
     vals = np.concatenate([a_values, b_values])
     keys = _order_keys(idx, a_shape)
-    order = _lex_order(idx, keys)  # stable: a's entry precedes b's at equal indices
-    idx, vals = idx[order], vals[order]
-    starts = _group_starts(idx, None if keys is None else keys[order])
+    # TF merges operands assumed sorted; sorting both (stable: a's entry first at equal indices) gives the same
+    # sum for sorted operands, and the canonical one for unsorted ones.
+    order = _lex_order(idx, keys)
+    starts = _group_starts(None, keys[order]) if keys is not None else _group_starts(idx[order])
+    vals = vals[order]
     first = np.flatnonzero(starts)
-    if len(first) == len(idx):
-        return idx, vals, np.asarray(a_shape, np.int64)
+    if len(first) == len(vals):
+        return idx[order], vals, shape_out
     sums = np.add.reduceat(vals, first) if len(first) else vals[:0]
-    merged = np.diff(np.append(first, len(idx))) > 1
-    keep = ~merged | (np.abs(sums) >= thresh)
-    return idx[first[keep]], np.asarray(sums[keep], dtype=vals.dtype), np.asarray(a_shape, np.int64)
+    merged = np.diff(np.append(first, len(vals))) > 1
+    kept = ~merged | (np.abs(sums) >= thresh)
+    return idx[order[first[kept]]], np.asarray(sums[kept], dtype=vals.dtype), shape_out
 
 
 def _sparse_add_infer(specs, attrs):

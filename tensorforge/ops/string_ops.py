@@ -385,7 +385,7 @@ register("AsString", kernel=_as_string_kernel, infer=_as_string_infer, grad=NON_
                                                          "width": -1, "fill": ""})])
 
 
-@tf_export("strings.as_string", "as_string", "dtypes.as_string")
+@tf_export("strings.as_string", "as_string")
 def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, fill="", name=None) -> Tensor:  # noqa: A002
     """Formats each number as a string, as C's printf would (tf.strings.as_string).
 
