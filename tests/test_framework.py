@@ -104,8 +104,8 @@ def test_no_implicit_promotion():
         tf.constant(1) + tf.constant(1.0)
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.constant(1) + 1.5
-    with pytest.raises(tf.errors.InvalidArgumentError):
-        tf.constant([1.0], dtype=tf.float32) + np.array([1.0])  # float64 NumPy array
+    # As in TF, a NumPy operand is converted to the tensor's dtype.
+    assert (tf.constant([1.0], dtype=tf.float32) + np.array([1.0])).dtype is tf.float32
     assert (tf.constant([1, 2]) + 1).dtype is tf.int32
     assert (tf.constant([1.0], dtype=tf.float64) * 2).dtype is tf.float64
     assert (2.5 * tf.constant([1.0])).dtype is tf.float32

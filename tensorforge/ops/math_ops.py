@@ -2343,9 +2343,18 @@ def _unsorted_segment_kernel(ufunc, empty, kinds):
         if not (dt.kind in kinds or dt == _BF16):
             raise _unsupported(data)
         flat, rows = _unsorted_rows(data, ids, num_segments)
+        if ufunc is np.add and rows.ndim == 1 and dt.kind == "f":
+            return np.bincount(flat, weights=rows, minlength=num_segments).astype(dt)
         init = empty(dt) if callable(empty) else empty
         out = np.full((num_segments,) + data.shape[np.ndim(ids):], init, dtype=dt)
-        ufunc.at(out, flat, rows)
+        if flat.size:
+            # Sort the rows by segment (a no-op when already sorted), then reduce each run.
+            if flat.size > 1 and (flat[1:] < flat[:-1]).any():
+                order = np.argsort(flat, kind="stable")
+                flat, rows = flat[order], rows[order]
+            starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+            kw = {"dtype": dt} if ufunc is np.add or ufunc is np.multiply else {}
+            out[flat[starts]] = ufunc.reduceat(rows, starts, axis=0, **kw)
         return out
     return kernel
 
