@@ -571,8 +571,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
     else:
         c = shape[-1]
         flat = [-1, -1 if c is None else c]
-        lab = labels if labels.shape.rank == 2 and rank == 2 else array_ops.reshape(
-            array_ops.broadcast_to(labels, shape) if labels.shape.as_list() != shape else labels, flat)
+        lab = array_ops.reshape(labels if labels.shape.as_list() == shape else array_ops.broadcast_to(labels, shape), flat)
         cost = bind("SoftmaxCrossEntropyWithLogits", [array_ops.reshape(x, flat), lab])[0]
         cost = array_ops.reshape(cost, shape[:-1])
     return math_ops.cast(cost, logits.dtype) if wide else cost
@@ -588,8 +587,13 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
     z = _t(labels, dtype_hint=x.dtype)
     if not x.shape.is_compatible_with(z.shape):
         raise ValueError("`logits` and `labels` must have the same shape, received (%s vs %s)." % (x.shape, z.shape))
-    return math_ops.add(math_ops.subtract(relu(x), math_ops.multiply(x, z)),
-                        math_ops.log1p(math_ops.exp(math_ops.negative(math_ops.abs(x)))))
+    # TF's form (with where, so that the gradient at x == 0 is 0.5 - z as in TF).
+    zeros = array_ops.zeros_like(x)
+    cond = math_ops.greater_equal(x, zeros)
+    relu_logits = array_ops.where(cond, x, zeros)
+    neg_abs_logits = array_ops.where(cond, math_ops.negative(x), x)
+    return math_ops.add(math_ops.subtract(relu_logits, math_ops.multiply(x, z)),
+                        math_ops.log1p(math_ops.exp(neg_abs_logits)))
 
 
 @tf_export("nn.weighted_cross_entropy_with_logits")
@@ -747,7 +751,7 @@ def _fused_bn_kernel(xp, x, scale, offset, mean, variance, epsilon, exponential_
         f = u.type(exponential_avg_factor)
         out_m, out_v = (bm, uv) if exponential_avg_factor == 1.0 else (
             (1 - f) * mean + f * bm, (1 - f) * variance + f * uv)
-        rs1, rs2 = bm, bv
+        rs1, rs2 = bm.copy(), bv.copy()
     else:
         bm, bv = mean, variance
         out_m, out_v, rs1, rs2 = mean.copy(), variance.copy(), mean.copy(), variance.copy()
