@@ -385,3 +385,39 @@ def test_bias_add_errors_and_nchw():
     np.testing.assert_allclose(got, x + b[:, None, None])
     with pytest.raises(tf.errors.InvalidArgumentError, match="Must provide as many biases as the last dimension"):
         tf.nn.bias_add(tf.constant(x), tf.constant(b))
+
+
+@pytest.mark.parametrize("block_bytes", [1, 3000, 40000])
+def test_conv2d_cache_blocks(monkeypatch, block_bytes):
+    """The patch matrix is processed in blocks (rows of one image, or several images); results must not change."""
+    from tensorforge.ops import nn_ops
+    monkeypatch.setattr(nn_ops, "_BLOCK_BYTES", block_bytes)
+    x, w = normal(3, 9, 8, 2), normal(3, 3, 2, 4)
+    cot = normal(3, 5, 4, 4)
+    got = tf.nn.conv2d(tf.constant(x), tf.constant(w), 2, "SAME").numpy()
+    np.testing.assert_allclose(got, ref_conv2d(x, w, (2, 2), "SAME"), rtol=1e-10, atol=1e-10)
+    gx, gw = tape_grads(lambda a, b: tf.nn.conv2d(a, b, 2, "SAME"), [x, w], cot)
+    monkeypatch.setattr(nn_ops, "_BLOCK_BYTES", 1 << 30)
+    gx1, gw1 = tape_grads(lambda a, b: tf.nn.conv2d(a, b, 2, "SAME"), [x, w], cot)
+    np.testing.assert_allclose(gx, gx1, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gw, gw1, rtol=1e-12, atol=1e-12)
+
+
+def test_max_pool_with_argmax_indexes_the_maxima():
+    x = RNG.permutation(2 * 7 * 6 * 3).reshape(2, 7, 6, 3).astype(np.float64)
+    y, arg = tf.nn.max_pool_with_argmax(tf.constant(x), 3, 2, "SAME", include_batch_in_index=True)
+    assert arg.dtype == tf.int64
+    np.testing.assert_array_equal(y.numpy(), ref_pool(x, (3, 3), (2, 2), "SAME", "max"))
+    np.testing.assert_array_equal(x.reshape(-1)[arg.numpy()], y.numpy())
+    _, arg0 = tf.nn.max_pool_with_argmax(tf.constant(x), 3, 2, "SAME")
+    np.testing.assert_array_equal(arg0.numpy(), arg.numpy() % (7 * 6 * 3))
+
+
+def test_local_response_normalization():
+    x = normal(2, 3, 3, 8)
+    r, bias, alpha, beta = 2, 0.5, 0.3, 0.75
+    sq = np.pad(x ** 2, [(0, 0)] * 3 + [(r, r)])
+    sqr_sum = sum(sq[..., i:i + 8] for i in range(2 * r + 1))
+    want = x / (bias + alpha * sqr_sum) ** beta
+    got = tf.nn.local_response_normalization(tf.constant(x), r, bias, alpha, beta).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12)

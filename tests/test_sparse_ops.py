@@ -235,10 +235,15 @@ def test_sparse_dense_matmul_matches_numpy(adjoint_a, adjoint_b):
     np.testing.assert_allclose(out.numpy(), opa @ (b.T if adjoint_b else b), rtol=1e-5, atol=1e-6)
 
 
-def test_sparse_dense_matmul_large_and_sparse_path():
-    sp, da = _random_sparse((300, 400), 50)
-    b = RNG.standard_normal((400, 6)).astype(np.float32)
-    np.testing.assert_allclose(tf.sparse.sparse_dense_matmul(sp, b).numpy(), da @ b, rtol=1e-5, atol=1e-5)
+@pytest.mark.parametrize("shape, nnz", [((300, 400), 50), ((2000, 3000), 9000), ((40, 30), 600)])
+@pytest.mark.parametrize("adjoint_a", [False, True])
+def test_sparse_dense_matmul_kernel_paths(shape, nnz, adjoint_a):
+    # few nonzeros (scatter-add), many nonzeros (chunked row sums), dense enough (BLAS)
+    sp, da = _random_sparse(shape, nnz)
+    opa = da.T if adjoint_a else da
+    b = RNG.standard_normal((opa.shape[1], 6)).astype(np.float32)
+    out = tf.sparse.sparse_dense_matmul(sp, b, adjoint_a=adjoint_a).numpy()
+    np.testing.assert_allclose(out, opa @ b, rtol=1e-4, atol=1e-4)
 
 
 def test_dense_times_sparse():
@@ -300,6 +305,8 @@ def test_from_dense_round_trip():
     np.testing.assert_array_equal(sp.values.numpy(), [1.5, 2.0, -3.0])
     np.testing.assert_array_equal(sp.dense_shape.numpy(), [2, 3])
     np.testing.assert_array_equal(_dense(sp), x)
+    st = tf.sparse.from_dense(tf.constant(["", "x", ""]))
+    assert st.indices.numpy().tolist() == [[1]] and st.values.numpy().tolist() == [b"x"]
 
 
 def test_retain():
@@ -369,3 +376,15 @@ def test_transpose_and_map_values():
     np.testing.assert_array_equal(_dense(t), np.transpose(dense, [2, 0, 1]))
     m = tf.sparse.map_values(tf.multiply, sp, 3.0)
     np.testing.assert_allclose(_dense(m), dense * 3, rtol=1e-6)
+
+
+def test_split_eye_reset_shape():
+    sp, dense = _random_sparse((5, 7), 12)
+    parts = tf.sparse.split(sp_input=sp, num_split=2, axis=1)
+    np.testing.assert_array_equal(_dense(parts[0]), dense[:, :4])
+    np.testing.assert_array_equal(_dense(parts[1]), dense[:, 4:])
+    np.testing.assert_array_equal(_dense(tf.sparse.eye(2, 4, dtype=tf.int32)), np.eye(2, 4, dtype=np.int32))
+    r = tf.sparse.reset_shape(tf.sparse.SparseTensor([[0, 0], [1, 2]], [1.0, 2.0], [4, 9]))
+    assert r.shape == (2, 3)
+    with pytest.raises(ValueError):
+        tf.sparse.reset_shape(r, [1, 3])

@@ -189,22 +189,25 @@ def _ew2(fn, kinds="fc"):
     return kernel
 
 
-_BLOCK = 8192
+_BLOCK = 65536
+
+
+def _blockwise(fn, x, work_dtype):
+    """fn (1-D array -> 1-D array) over blocks of x computed in `work_dtype`, so that its
+    temporaries stay in cache; the result has x's dtype and shape."""
+    flat = x.reshape(-1)
+    n = flat.size
+    if n <= _BLOCK:
+        return np.asarray(fn(flat.astype(work_dtype, copy=False)), dtype=x.dtype).reshape(x.shape)
+    out = np.empty(n, dtype=x.dtype)
+    for i in range(0, n, _BLOCK):
+        out[i:i + _BLOCK] = fn(flat[i:i + _BLOCK].astype(work_dtype, copy=False))
+    return out.reshape(x.shape)
 
 
 def _in64(fn):
-    """Runs the float64 special function `fn` (1-D array -> 1-D array) over blocks of x, so that
-    its temporaries stay in cache, and rounds the result back to x's dtype."""
-    def run(x):
-        flat = x.reshape(-1)
-        n = flat.size
-        if n <= _BLOCK:
-            return np.asarray(fn(flat.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
-        out = np.empty(n, dtype=x.dtype)
-        for i in range(0, n, _BLOCK):
-            out[i:i + _BLOCK] = fn(flat[i:i + _BLOCK].astype(np.float64))
-        return out.reshape(x.shape)
-    return run
+    """Runs the float64 special function `fn` blockwise and rounds back to the input dtype."""
+    return lambda x: _blockwise(fn, x, np.float64)
 
 
 # ---------------------------------------------------------------- special functions (float64 NumPy)
@@ -286,7 +289,7 @@ _ERF32_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
 
 def _erf32(x):
     """erf for float32 arrays: one rational function of x on [-4, 4], a few float32 ulps."""
-    x = np.clip(x, -4.0, 4.0)
+    x = _arr(np.clip(x, -4.0, 4.0))
     x2 = x * x
     p = np.full_like(x, _ERF32_P[0])
     for c in _ERF32_P[1:]:
@@ -301,11 +304,9 @@ def _erf32(x):
     return np.clip(p, -1.0, 1.0, out=p)
 
 
-_erf64_blocks = None  # set below, once _in64 exists
-
-
 def _erf_any(x):
-    return _erf64_blocks(x) if x.dtype == np.float64 else _erf32(x)
+    """erf: Cody's float64 approximation for float64, the float32 rational function otherwise."""
+    return _erf64_blocks(x) if x.dtype == np.float64 else _blockwise(_erf32, x, np.float32)
 
 
 def _erfc64(x):
@@ -335,9 +336,9 @@ def _zeta_minus_one(k: int) -> float:
 
 
 _EULER = 0.57721566490153286061
-# lgamma(2 + t) = (1 - euler) t + sum_{k>=2} (-1)^k (zeta(k) - 1)/k t^k, |t| <= 1/2: full relative
-# accuracy around the roots of lgamma at 1 and 2.
-_LG2 = (0.0, 1.0 - _EULER) + tuple((-1) ** k * _zeta_minus_one(k) / k for k in range(2, 31))
+# lgamma(2 + t) = (1 - euler) t + sum_{k>=2} (-1)^k (zeta(k) - 1)/k t^k, used for |t| < 1/4: full
+# relative accuracy around the roots of lgamma at 1 and 2.
+_LG2 = (0.0, 1.0 - _EULER) + tuple((-1) ** k * _zeta_minus_one(k) / k for k in range(2, 23))
 # Lanczos approximation, g = 7, n = 9.
 _LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
             -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
@@ -348,33 +349,40 @@ _HALF_LOG_2PI = 0.91893853320467274178
 def _lg2_series(t):
     acc = np.full_like(t, _LG2[-1])
     for c in _LG2[-2::-1]:
-        acc = acc * t + c
+        acc *= t
+        acc += c
     return acc
+
+
+def _lanczos_lgamma(x):
+    """lgamma(x) for x >= 1/2 (inf included), by the Lanczos approximation."""
+    z = x - 1.0
+    s = np.full_like(z, _LANCZOS[0])
+    for i in range(1, 9):
+        s += _LANCZOS[i] / (z + i)
+    t = z + 7.5
+    v = _HALF_LOG_2PI + (z + 0.5) * np.log(t) - t + np.log(s)
+    return np.where(np.isinf(z), np.inf, v)
 
 
 def _lgamma_pos(x):
     """lgamma for x > 0 (inf included)."""
     out = np.empty_like(x)
-    r0 = x < 0.5
-    if r0.any():
-        v = x[r0]
-        out[r0] = _lg2_series(v) - np.log1p(v) - np.log(v)
-    r1 = (x >= 0.5) & (x < 1.5)
-    if r1.any():
-        t = x[r1] - 1.0
-        out[r1] = _lg2_series(t) - np.log1p(t)
-    r2 = (x >= 1.5) & (x < 2.5)
-    if r2.any():
-        out[r2] = _lg2_series(x[r2] - 2.0)
-    r3 = x >= 2.5
-    if r3.any():
-        z = x[r3] - 1.0
-        s = np.full_like(z, _LANCZOS[0])
-        for i in range(1, 9):
-            s += _LANCZOS[i] / (z + i)
-        t = z + 7.5
-        v = _HALF_LOG_2PI + (z + 0.5) * np.log(t) - t + np.log(s)
-        out[r3] = np.where(np.isinf(z), np.inf, v)
+    near1 = np.abs(x - 1.0) < 0.25
+    near2 = np.abs(x - 2.0) < 0.25
+    rest = ~(near1 | near2)
+    if near1.any():
+        t = x[near1] - 1.0
+        out[near1] = _lg2_series(t) - np.log1p(t)
+    if near2.any():
+        out[near2] = _lg2_series(x[near2] - 2.0)
+    if rest.any():
+        v = x[rest]
+        small = v < 0.5  # lgamma(x) = lgamma(x + 1) - log(x)
+        lg = _lanczos_lgamma(np.where(small, v + 1.0, v))
+        if small.any():
+            lg[small] -= np.log(v[small])
+        out[rest] = lg
     return out
 
 
@@ -492,6 +500,89 @@ def _erfinv64(x):
 
 
 _erf64_blocks = _in64(_erf64)
+
+# Cephes Chebyshev coefficients of exp(-x) I0(x), exp(-x) I1(x) / x on [0, 8] and of
+# exp(-x) sqrt(x) I0(x), exp(-x) sqrt(x) I1(x) on (8, inf).
+_I0E_A = (-4.41534164647933937950E-18, 3.33079451882223809783E-17, -2.43127984654795469359E-16,
+          1.71539128555513303061E-15, -1.16853328779934516808E-14, 7.67618549860493561688E-14,
+          -4.85644678311192946090E-13, 2.95505266312963983461E-12, -1.72682629144155570723E-11,
+          9.67580903537323691224E-11, -5.18979560163526290666E-10, 2.65982372468238665035E-9,
+          -1.30002500998624804212E-8, 6.04699502254191894932E-8, -2.67079385394061173391E-7,
+          1.11738753912010371815E-6, -4.41673835845875056359E-6, 1.64484480707288970893E-5,
+          -5.75419501008210370398E-5, 1.88502885095841655729E-4, -5.76375574538582365885E-4,
+          1.63947561694133579842E-3, -4.32430999505057594430E-3, 1.05464603945949983183E-2,
+          -2.37374148058994688156E-2, 4.93052842396707084878E-2, -9.49010970480476444210E-2,
+          1.71620901522208775349E-1, -3.04682672343198398683E-1, 6.76795274409476084995E-1)
+_I0E_B = (-7.23318048787475395456E-18, -4.83050448594418207126E-18, 4.46562142029675999901E-17,
+          3.46122286769746109310E-17, -2.82762398051658348494E-16, -3.42548561967721913462E-16,
+          1.77256013305652638360E-15, 3.81168066935262242075E-15, -9.55484669882830764870E-15,
+          -4.15056934728722208663E-14, 1.54008621752140982691E-14, 3.85277838274214270114E-13,
+          7.18012445138366623367E-13, -1.79417853150680611778E-12, -1.32158118404477131188E-11,
+          -3.14991652796324136454E-11, 1.18891471078464383424E-11, 4.94060238822496958910E-10,
+          3.39623202570838634515E-9, 2.26666899049817806459E-8, 2.04891858946906374183E-7,
+          2.89137052083475648297E-6, 6.88975834691682398426E-5, 3.36911647825569408990E-3,
+          8.04490411014108831608E-1)
+_I1E_A = (2.77791411276104639959E-18, -2.11142121435816608115E-17, 1.55363195773620046921E-16,
+          -1.10559694773538630805E-15, 7.60068429473540693410E-15, -5.04218550472791168711E-14,
+          3.22379336594557470981E-13, -1.98397439776494371520E-12, 1.17361862988909016308E-11,
+          -6.66348972350202774223E-11, 3.62559028155211703701E-10, -1.88724975172282928790E-9,
+          9.38153738649577178388E-9, -4.44505912879632808065E-8, 2.00329475355213526229E-7,
+          -8.56872026469545474066E-7, 3.47025130813767847674E-6, -1.32731636560394358279E-5,
+          4.78156510755005422638E-5, -1.61760815825896745588E-4, 5.12285956168575772895E-4,
+          -1.51357245063125314899E-3, 4.15642294431288815669E-3, -1.05640848946261981558E-2,
+          2.47264490306265168283E-2, -5.29459812080949914269E-2, 1.02643658689847095384E-1,
+          -1.76416518357834055153E-1, 2.52587186443633654823E-1)
+_I1E_B = (7.51729631084210481353E-18, 4.41434832307170791151E-18, -4.65030536848935832153E-17,
+          -3.20952592199342395980E-17, 2.96262899764595013876E-16, 3.30820231092092828324E-16,
+          -1.88035477551078244854E-15, -3.81440307243700780478E-15, 1.04202769841288027642E-14,
+          4.27244001671195135429E-14, -2.10154184277266431302E-14, -4.08355111109219731823E-13,
+          -7.19855177624590851209E-13, 2.03562854414708950722E-12, 1.41258074366137813316E-11,
+          3.25260358301548823856E-11, -1.89749581235054123450E-11, -5.58974346219658380687E-10,
+          -3.83538038596423702205E-9, -2.63146884688951950684E-8, -2.51223623787020892529E-7,
+          -3.88256480887769039346E-6, -1.10588938762623716291E-4, -9.76109749136146840777E-3,
+          7.78576235018280120474E-1)
+
+
+def _chbevl(x, coeffs):
+    """The Chebyshev series sum by Clenshaw's recurrence (Cephes chbevl)."""
+    b0 = np.full_like(x, coeffs[0])
+    b1 = np.zeros_like(x)
+    b2 = b1
+    for c in coeffs[1:]:
+        b2 = b1
+        b1 = b0
+        b0 = x * b1 - b2 + c
+    return 0.5 * (b0 - b2)
+
+
+def _bessel_e(a_coeffs, b_coeffs, odd):
+    """exp(-|x|) I0(x) or exp(-|x|) I1(x), float64."""
+    def fn(x):
+        ax = np.abs(x)
+        small = ax <= 8.0
+        lo = _chbevl(np.minimum(ax, 8.0) * 0.5 - 2.0, a_coeffs)
+        if odd:
+            lo = lo * ax
+        big = ~small
+        out = lo
+        if big.any():
+            hi_x = np.maximum(ax, 8.0)
+            hi = _chbevl(32.0 / hi_x - 2.0, b_coeffs) / np.sqrt(hi_x)
+            out = np.where(small, lo, hi)
+        return np.copysign(out, x) if odd else out
+    return fn
+
+
+_i0e64 = _bessel_e(_I0E_A, _I0E_B, False)
+_i1e64 = _bessel_e(_I1E_A, _I1E_B, True)
+
+
+def _i0_64(x):
+    return np.exp(np.abs(x)) * _i0e64(x)
+
+
+def _i1_64(x):
+    return np.exp(np.abs(x)) * _i1e64(x)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -718,7 +809,7 @@ _register_binary("DivNoNan", "tf.math.divide_no_nan", _div_no_nan_kernel, "fc", 
                  _binary_samples(S.normal, S.positive))
 
 
-@tf_export("math.divide_no_nan", "div_no_nan")
+@tf_export("math.divide_no_nan")
 def div_no_nan(x, y, name=None) -> Tensor:
     """x / y, or 0 where y is 0; integer inputs are cast to floating first (tf.math.divide_no_nan)."""
     x, y = binary_operands("DivNoNan", x, y)
@@ -952,6 +1043,27 @@ def _softplus(x):
 
 _pos_plus_one = lambda *s: S.positive(*s) + 1.0  # noqa: E731
 
+
+def _bessel_i1_like_grad(op, dy, i0_fn, scaled):
+    """I1'(x) = I0(x) - I1(x) / x (for the scaled i1e, also - sign(x) i1e(x)); 1/2 at x = 0."""
+    x = op.inputs[0]
+    y = op.outputs[0]
+    zero = cast(equal(x, 0), x.dtype)
+    safe_x = add(x, zero)
+    d = subtract(i0_fn(x), divide(y, safe_x))
+    if scaled:
+        d = subtract(d, multiply(sign(x), y))
+    d = add(multiply(d, subtract(1.0, zero)), multiply(zero, 0.5))
+    return [multiply(dy, d)]
+
+
+def _bessel_i1_grad(op, dy):
+    return _bessel_i1_like_grad(op, dy, bessel_i0, False)
+
+
+def _bessel_i1e_grad(op, dy):
+    return _bessel_i1_like_grad(op, dy, bessel_i0e, True)
+
 # op name: (api, kernel, allowed dtypes, grad, sample generator)
 _UNARY = {
     "Abs": ("tf.math.abs", _ew(np.abs, "fi"), sh.FLOATS + _SINTS,
@@ -1004,6 +1116,13 @@ _UNARY = {
                lambda op, dy: [multiply(dy, digamma(op.inputs[0]))], S.positive),
     "Digamma": ("tf.math.digamma", _ew(_in64(_digamma64), "f"), sh.FLOATS,
                 lambda op, dy: [multiply(dy, _trigamma(op.inputs[0]))], lambda *s: S.normal(*s) * 3 + 0.25),
+    "BesselI0e": ("tf.math.bessel_i0e", _ew(_in64(_i0e64), "f"), sh.FLOATS,
+                  lambda op, dy: [multiply(dy, subtract(bessel_i1e(op.inputs[0]),
+                                                        multiply(sign(op.inputs[0]), op.outputs[0])))], S.normal),
+    "BesselI1e": ("tf.math.bessel_i1e", _ew(_in64(_i1e64), "f"), sh.FLOATS, _bessel_i1e_grad, S.normal),
+    "BesselI0": ("tf.math.bessel_i0", _ew(_in64(_i0_64), "f"), sh.FLOATS,
+                 lambda op, dy: [multiply(dy, bessel_i1(op.inputs[0]))], S.normal),
+    "BesselI1": ("tf.math.bessel_i1", _ew(_in64(_i1_64), "f"), sh.FLOATS, _bessel_i1_grad, S.normal),
     "Softplus": ("tf.math.softplus", _ew(_softplus, "f", up16=True), sh.FLOATS,
                  lambda op, dy: [multiply(dy, sigmoid(op.inputs[0]))], S.normal),
     "Softsign": ("tf.math.softsign", _ew(lambda x: x / (1 + np.abs(x)), "f", up16=True), sh.FLOATS,
@@ -1051,6 +1170,14 @@ erfinv = _public_unary("Erfinv", ("math.erfinv",), "The inverse of erf element-w
 ndtri = _public_unary("Ndtri", ("math.ndtri",), "The standard normal quantile (inverse CDF) element-wise (tf.math.ndtri).")
 lgamma = _public_unary("Lgamma", ("math.lgamma",), "log(|Gamma(x)|) element-wise (tf.math.lgamma).")
 digamma = _public_unary("Digamma", ("math.digamma",), "Psi(x), the derivative of lgamma, element-wise (tf.math.digamma).")
+bessel_i0 = _public_unary("BesselI0", ("math.bessel_i0", "math.special.bessel_i0"),
+                          "The modified Bessel function of order 0, I0(x) (tf.math.bessel_i0).")
+bessel_i0e = _public_unary("BesselI0e", ("math.bessel_i0e", "math.special.bessel_i0e"),
+                           "exp(-|x|) I0(x), which does not overflow (tf.math.bessel_i0e).")
+bessel_i1 = _public_unary("BesselI1", ("math.bessel_i1", "math.special.bessel_i1"),
+                          "The modified Bessel function of order 1, I1(x) (tf.math.bessel_i1).")
+bessel_i1e = _public_unary("BesselI1e", ("math.bessel_i1e", "math.special.bessel_i1e"),
+                           "exp(-|x|) I1(x), which does not overflow (tf.math.bessel_i1e).")
 sign = _public_unary("Sign", ("math.sign", "sign"),
                      "-1, 0 or 1 by the sign of x (x / |x| for complex x) element-wise (tf.math.sign).")
 floor = _public_unary("Floor", ("math.floor", "floor"), "The largest integer <= x element-wise (tf.math.floor).")
@@ -1236,7 +1363,7 @@ def _equality_kernel(fn, mismatch):
 
 def _equality_infer(api, op_name):
     def infer(specs, attrs):
-        d = sh.same_dtype(api, op_name, specs, ("x", "y"))  # noqa: F841 - the check is the point
+        sh.same_dtype(api, op_name, specs, ("x", "y"))
         try:
             shape = sh.broadcast_shapes(sh.dims(specs[0]), sh.dims(specs[1]), api, op_name)
         except InvalidArgumentError:
@@ -1360,6 +1487,39 @@ def cast(x, dtype, name=None) -> Tensor:
     return bind("Cast", [x], {"DstT": dtype})
 
 
+def _saturate_limits(src, dst):
+    """The clip range, in `src`'s dtype, that keeps a cast from `src` to the real dtype `dst`
+    in range; None when every `src` value fits."""
+    if src.is_bool or dst.is_bool or (src.min >= dst.min and src.max <= dst.max):
+        return None
+    lo = max(src.min, dst.min)
+    hi = min(src.max, dst.max)
+    np_src = src.as_numpy_dtype
+    lo_c = np.array(lo).astype(np_src)
+    hi_c = np.array(hi).astype(np_src)
+    if src.is_floating:  # a bound that rounded outside dst's range steps back toward zero
+        if float(lo_c) < dst.min:
+            lo_c = np.nextafter(lo_c, np.zeros((), np_src))
+        if float(hi_c) > dst.max:
+            hi_c = np.nextafter(hi_c, np.zeros((), np_src))
+    return Tensor(np.asarray(lo_c, np_src), src), Tensor(np.asarray(hi_c, np_src), src)
+
+
+@tf_export("dtypes.saturate_cast", "saturate_cast")
+def saturate_cast(value, dtype, name=None) -> Tensor:
+    """Casts `value` to `dtype`, clipping to the range of `dtype` first instead of overflowing;
+    complex to real keeps the real part (tf.dtypes.saturate_cast)."""
+    x = _t(value)
+    dtype = dtypes.as_dtype(dtype)
+    if x.dtype.is_complex and not dtype.is_complex:
+        x = real(x)
+    if not x.dtype.is_complex and x.dtype.is_numeric:
+        limits = _saturate_limits(x.dtype, dtype.real_dtype)
+        if limits is not None:
+            x = bind("ClipByValue", [x, limits[0], limits[1]])
+    return cast(x, dtype)
+
+
 # ---------------------------------------------------------------- complex numbers
 # Real, Imag, Conj, Angle and ComplexAbs take complex tensors in TF; they also accept real ones
 # here (with the meaning tf.math.real & co. give them), which the registry's gradient check uses.
@@ -1433,7 +1593,7 @@ for _name, _api, _fn, _grad, _real_out in (
 del _name, _api, _fn, _grad, _real_out
 
 
-@tf_export("math.real", "real")
+@tf_export("math.real")
 def real(input, name=None) -> Tensor:  # noqa: A002 - TF's argument name
     """The real part of a complex tensor; a real tensor is returned as it is (tf.math.real)."""
     x = _t(input)
@@ -1444,7 +1604,7 @@ def real(input, name=None) -> Tensor:  # noqa: A002 - TF's argument name
     return x
 
 
-@tf_export("math.imag", "imag")
+@tf_export("math.imag")
 def imag(input, name=None) -> Tensor:  # noqa: A002
     """The imaginary part of a complex tensor; zeros for a real tensor (tf.math.imag)."""
     x = _t(input)
@@ -1455,7 +1615,7 @@ def imag(input, name=None) -> Tensor:  # noqa: A002
     return array_ops.zeros_like(x)
 
 
-@tf_export("math.angle", "angle")
+@tf_export("math.angle")
 def angle(input, name=None) -> Tensor:  # noqa: A002
     """The argument of a complex tensor; pi where a real tensor is negative, else 0 (tf.math.angle)."""
     x = _t(input)
@@ -1464,7 +1624,7 @@ def angle(input, name=None) -> Tensor:  # noqa: A002
     return multiply(cast(less(x, 0), x.dtype), math.pi)
 
 
-@tf_export("math.conj", "conj")
+@tf_export("math.conj")
 def conj(x, name=None) -> Tensor:
     """The complex conjugate; real and integer tensors are returned as they are (tf.math.conj)."""
     x = _t(x)

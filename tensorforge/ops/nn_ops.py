@@ -117,7 +117,7 @@ def _elu_kernel(xp, x):
 
 
 def _elu_grad_kernel(xp, g, y):
-    return xp.where(y > 0, g, g * (y + y.dtype.type(1)))
+    return xp.where(y < 0, g * (y + y.dtype.type(1)), g)
 
 
 def _elu_grad_grad(op, ddx):
@@ -152,7 +152,7 @@ def _selu_kernel(xp, x):
 
 def _selu_grad_kernel(xp, g, y):
     t = y.dtype.type
-    return xp.where(y > 0, g * t(_SELU_SCALE), g * (y + t(_SELU_SCALE * _SELU_ALPHA)))
+    return xp.where(y < 0, g * (y + t(_SELU_SCALE * _SELU_ALPHA)), g * t(_SELU_SCALE))
 
 
 register("Selu", kernel=_selu_kernel, infer=_same_shape_infer("tf.nn.selu", "Selu", _FLOATS),
@@ -965,6 +965,34 @@ def _im2col(x, k_sp, strides, dilations, pads, out_sp):
     return _windows(_pad(x, pads), out_sp, k_sp, strides, dilations).reshape(-1, kp * c)
 
 
+# The patch matrix is built and multiplied in blocks of about this many bytes, so that each block
+# is still in cache when the matmul reads it (about twice as fast as one big im2col for large inputs).
+_BLOCK_BYTES = 1 << 21
+
+
+def _blocks(n, rows, row_bytes):
+    """Blocks (n0, n1, r0, r1) over the batch and the first output dimension, each about _BLOCK_BYTES
+    of patches; a block covers whole images, or rows of a single image (so its outputs are contiguous)."""
+    per_image = rows * row_bytes
+    if per_image > _BLOCK_BYTES:
+        step = max(1, _BLOCK_BYTES // max(row_bytes, 1))
+        return [(i, i + 1, r, min(r + step, rows)) for i in range(n) for r in range(0, rows, step)]
+    step = max(1, _BLOCK_BYTES // max(per_image, 1))
+    return [(i, min(i + step, n), 0, rows) for i in range(0, n, step)]
+
+
+def _patch_blocks(x, k_sp, strides, dilations, pads, out_sp):
+    """((n0, n1, r0, r1), patches [rows, prod(k) * C]) over the blocks of `x`'s patch matrix."""
+    kc = math.prod(k_sp) * x.shape[-1]
+    if kc == x.shape[-1] and all(s == 1 for s in strides) and not any(b or a for b, a in pads):
+        yield (0, x.shape[0], 0, out_sp[0]), x.reshape(-1, kc)  # 1x1: the input is the patch matrix
+        return
+    win = _windows(_pad(x, pads), out_sp, k_sp, strides, dilations)
+    row_bytes = math.prod(out_sp[1:]) * kc * x.itemsize
+    for n0, n1, r0, r1 in _blocks(x.shape[0], out_sp[0], row_bytes):
+        yield (n0, n1, r0, r1), win[n0:n1, r0:r1].reshape(-1, kc)
+
+
 def _check_groups(c, cin, o):
     if cin == 0 or c % cin or o % (c // cin):
         raise ValueError("input depth %d is not a multiple of the filter depth %d, or output depth %d of the groups"
@@ -981,11 +1009,16 @@ def _conv_core(x, w, strides, dilations, pads, out_sp):
     if n == 0 or c == 0 or o == 0 or 0 in out_sp:
         return np.zeros((n,) + tuple(out_sp) + (o,), x.dtype)
     kp = math.prod(k_sp)
-    cols = _im2col(_work(x), k_sp, strides, dilations, pads, out_sp)
-    ww = _work(w)
+    xw, ww = _work(x), _work(w)
     if g == 1:
-        out = cols @ ww.reshape(kp * c, o)
+        wmat = ww.reshape(kp * c, o)
+        out = np.empty((n,) + tuple(out_sp) + (o,), np.result_type(xw, ww))
+        rows = out.reshape(n, out_sp[0], -1)
+        for (n0, n1, r0, r1), cols in _patch_blocks(xw, k_sp, strides, dilations, pads, out_sp):
+            np.matmul(cols, wmat, out=rows[n0:n1, r0:r1].reshape(-1, o))
+        return out.astype(x.dtype, copy=False)
     else:
+        cols = _im2col(xw, k_sp, strides, dilations, pads, out_sp)
         og = o // g
         out = np.matmul(cols.reshape(-1, kp, g, cin).transpose(2, 0, 1, 3).reshape(g, -1, kp * cin),
                         ww.reshape(kp, cin, g, og).transpose(2, 0, 1, 3).reshape(g, kp * cin, og))
@@ -1035,11 +1068,19 @@ def _conv_filter_core(x, dy, k_sp, cin, strides, dilations, pads, out_sp):
     kp = math.prod(k_sp)
     if x.shape[0] == 0 or c == 0 or o == 0 or 0 in out_sp:
         return np.zeros(tuple(k_sp) + (cin, o), x.dtype)
-    cols = _im2col(_work(x), k_sp, strides, dilations, pads, out_sp)
-    dyf = _work(dy).reshape(-1, o)
+    xw, dyw = _work(x), _work(dy)
     if g == 1:
-        dw = cols.T @ dyf
+        dw = None
+        dy_rows = dyw.reshape(dyw.shape[0], out_sp[0], -1)
+        for (n0, n1, r0, r1), cols in _patch_blocks(xw, k_sp, strides, dilations, pads, out_sp):
+            part = cols.T @ dy_rows[n0:n1, r0:r1].reshape(-1, o)
+            if dw is None:
+                dw = part
+            else:
+                dw += part
     else:
+        cols = _im2col(xw, k_sp, strides, dilations, pads, out_sp)
+        dyf = dyw.reshape(-1, o)
         og = o // g
         dw = np.matmul(cols.reshape(-1, kp, g, cin).transpose(2, 1, 3, 0).reshape(g, kp * cin, -1),
                        dyf.reshape(-1, g, og).transpose(1, 0, 2))
@@ -1053,6 +1094,12 @@ def _conv_setup(attrs_strides, dilations, padding, explicit_paddings, data_forma
     return cf, _spatial(attrs_strides, data_format), _spatial(dilations, data_format), pairs
 
 
+def _window_subscripts(nsp):
+    """einsum subscripts contracting a window view [N, *out, *k, C] with a filter [*k, C]."""
+    o, k = "abd"[:nsp], "ijl"[:nsp]
+    return "n%s%sc,%sc->n%sc" % (o, k, k, o)
+
+
 def _depthwise_core(x, w, strides, dilations, pads, out_sp):
     """Depthwise convolution, one filter tap at a time: x [N, *S, C], w [*K, C, M] -> [N, *out, C * M]."""
     nsp = x.ndim - 2
@@ -1060,6 +1107,9 @@ def _depthwise_core(x, w, strides, dilations, pads, out_sp):
     if n == 0 or c == 0 or m == 0 or 0 in out_sp:
         return np.zeros((n,) + tuple(out_sp) + (c * m,), x.dtype)
     xpd, ww = _pad(_work(x), pads), _work(w)
+    if m == 1:  # one einsum over the window view (no temporaries)
+        win = _windows(xpd, out_sp, w.shape[:nsp], strides, dilations)
+        return np.einsum(_window_subscripts(nsp), win, ww[..., 0]).astype(x.dtype, copy=False)
     out = tmp = None
     for tap, sl in _tap_slices(w.shape[:nsp], out_sp, strides, dilations):
         v = xpd[sl][..., None]
@@ -1079,6 +1129,14 @@ def _depthwise_input_core(dy, w, in_shape, strides, dilations, pads, out_sp):
     if n == 0 or c == 0 or m == 0 or 0 in out_sp:
         return np.zeros(in_shape, dy.dtype)
     dyr, ww = _work(dy).reshape((n,) + tuple(out_sp) + (c, m)), _work(w)
+    if m == 1 and all(s == 1 for s in strides):
+        # Stride 1: a depthwise correlation of dy with the flipped filter.
+        k_sp = w.shape[:nsp]
+        full = [((k - 1) * d - b, (k - 1) * d - a) for k, d, (b, a) in zip(k_sp, dilations, pads)]
+        if min(min(p) for p in full) >= 0:
+            win = _windows(_pad(dyr[..., 0], full), tuple(in_shape[1:-1]), k_sp, strides, dilations)
+            wf = np.flip(ww[..., 0], axis=tuple(range(nsp)))
+            return np.einsum(_window_subscripts(nsp), win, wf).astype(dy.dtype, copy=False)
     padded = (n,) + tuple(sz + b + a for sz, (b, a) in zip(in_shape[1:-1], pads)) + (c,)
     dx = np.zeros(padded, dyr.dtype)
     for tap, sl in _tap_slices(w.shape[:nsp], out_sp, strides, dilations):
@@ -1094,8 +1152,10 @@ def _depthwise_filter_core(x, dy, k_sp, strides, dilations, pads, out_sp):
         return np.zeros(tuple(k_sp) + (c, m), x.dtype)
     xpd, dyr = _pad(_work(x), pads), _work(dy).reshape((n,) + tuple(out_sp) + (c, m))
     dw = np.empty(tuple(k_sp) + (c, m), dyr.dtype)
+    o = "abd"[:len(k_sp)]
+    subs = "n%sc,n%scm->cm" % (o, o)
     for tap, sl in _tap_slices(k_sp, out_sp, strides, dilations):
-        dw[tap] = (xpd[sl][..., None] * dyr).reshape(-1, c * m).sum(0).reshape(c, m)
+        dw[tap] = np.einsum(subs, xpd[sl], dyr)
     return dw.astype(x.dtype, copy=False)
 
 
@@ -1735,6 +1795,105 @@ _pool_register(3, "MaxPool3D", "MaxPool3DGrad", "MaxPool3DGradGrad", "AvgPool3D"
                ("tf.nn.max_pool3d", "tf.nn.avg_pool3d"))
 
 
+def _max_pool_argmax_kernel(xp, x, ksize, strides, padding, Targmax, include_batch_in_index):
+    _reals(x)
+    cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, "NHWC", x.shape)
+    if min(out_sp) < 0:
+        raise ValueError("negative output size")
+    n, c = x.shape[0], x.shape[-1]
+    if _empty(x.shape) or _empty(out_sp):
+        shape = (n,) + out_sp + (c,)
+        return np.zeros(shape, x.dtype), np.zeros(shape, Targmax.as_numpy_dtype)
+    xpd = _pad(x, pads, _lowest(x.dtype))
+    best = arg = None
+    for t, (_, sl) in enumerate(_tap_slices(k, out_sp, s, (1, 1))):
+        v = xpd[sl]
+        if best is None:
+            best, arg = v.copy(), np.zeros(v.shape, np.int64)
+        else:
+            m = v > best
+            np.copyto(best, v, where=m)
+            np.copyto(arg, t, where=m)
+    ti, tj = np.divmod(arg, k[1])
+    rows = (np.arange(out_sp[0]) * s[0] - pads[0][0]).reshape(1, -1, 1, 1) + ti
+    cols = (np.arange(out_sp[1]) * s[1] - pads[1][0]).reshape(1, 1, -1, 1) + tj
+    flat = (rows * x.shape[2] + cols) * c + np.arange(c)
+    if include_batch_in_index:
+        flat = flat + (np.arange(n) * (x.shape[1] * x.shape[2] * c)).reshape(-1, 1, 1, 1)
+    return best, flat.astype(Targmax.as_numpy_dtype)
+
+
+def _max_pool_argmax_infer(specs, attrs):
+    api, op = "tf.nn.max_pool_with_argmax", "MaxPoolWithArgmax"
+    sh.check_dtype(api, op, specs[0], _REAL, "input")
+    xs = sh.dims(specs[0])
+    fail = _failer(api, op, ("input",), (xs,))
+    out = _pool_out(api, op, 2, dict(attrs, data_format="NHWC"), xs, fail)
+    return [(out, specs[0].dtype), (out, attrs["Targmax"])]
+
+
+def _max_pool_argmax_grad(op, dy, dargmax):
+    a = {"ksize": op.attrs["ksize"], "strides": op.attrs["strides"], "padding": op.attrs["padding"],
+         "data_format": "NHWC"}
+    return [bind("MaxPoolGrad", [op.inputs[0], op.outputs[0], dy], a)]
+
+
+register("MaxPoolWithArgmax", kernel=_max_pool_argmax_kernel, infer=_max_pool_argmax_infer,
+         grad=_max_pool_argmax_grad, api="tf.nn.max_pool_with_argmax", num_outputs=2, args=("input",),
+         samples=lambda: [([S.distinct(2, 5, 6, 3)], {"ksize": (1, 3, 3, 1), "strides": (1, 2, 2, 1), "padding": "SAME",
+                                                     "Targmax": dtypes.int64, "include_batch_in_index": True}),
+                          ([S.distinct(1, 5, 6, 2)], {"ksize": (1, 2, 3, 1), "strides": (1, 1, 2, 1),
+                                                      "padding": "VALID", "Targmax": dtypes.int32,
+                                                      "include_batch_in_index": False})])
+
+
+@tf_export("nn.max_pool_with_argmax")
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", output_dtype=dtypes.int64,  # noqa: A002
+                         include_batch_in_index=False, name=None):
+    """2-D max pooling that also returns the flat index of each maximum, ((b * H + y) * W + x) * C + c
+    with `include_batch_in_index`, else (y * W + x) * C + c (tf.nn.max_pool_with_argmax).
+
+    Returns:
+      A tuple (output, argmax).
+    """
+    if data_format != "NHWC":
+        raise ValueError("`data_format` values other  than 'NHWC' are not supported. Received: data_format=%s"
+                         % data_format)
+    attrs = _pool_attrs(2, ksize, strides, padding, "NHWC")
+    del attrs["data_format"]
+    attrs["Targmax"] = dtypes.as_dtype(output_dtype)
+    attrs["include_batch_in_index"] = bool(include_batch_in_index)
+    return bind("MaxPoolWithArgmax", [_t(input)], attrs)
+
+
+@tf_export("nn.local_response_normalization", "nn.lrn")
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None) -> Tensor:  # noqa: A002
+    """input / (bias + alpha * sqr_sum) ** beta, sqr_sum summing input ** 2 over the 2 * depth_radius + 1
+    neighbouring channels (tf.nn.local_response_normalization)."""
+    x = _t(input)
+    if x.shape.rank is not None and x.shape.rank != 4:
+        raise sh.error("tf.nn.local_response_normalization", "LRN", "input must be 4-dimensional, got shape %s"
+                       % sh.fmt(x.shape._dims))
+    c = x.shape[-1]
+    r = int(depth_radius)
+    # The windowed sum over channels as a 1-D convolution of the squares with a ones filter.
+    sq = array_ops.reshape(math_ops.square(x), [-1, c, 1])
+    ones = array_ops.ones([2 * r + 1, 1, 1], x.dtype)
+    sqr_sum = array_ops.reshape(conv1d(sq, ones, 1, [[0, 0], [r, r], [0, 0]]), array_ops.shape(x))
+    t = x.dtype._np.type
+    denom = math_ops.pow(math_ops.add(t(bias), math_ops.multiply(t(alpha), sqr_sum)), t(beta))
+    return math_ops.divide(x, denom)
+
+
+@tf_export("nn.batch_norm_with_global_normalization")
+def batch_norm_with_global_normalization(input, mean, variance, beta, gamma, variance_epsilon,  # noqa: A002
+                                         scale_after_normalization, name=None) -> Tensor:
+    """batch_normalization with offset `beta` and, when `scale_after_normalization`, scale `gamma`
+    (tf.nn.batch_norm_with_global_normalization)."""
+    return batch_normalization(input, mean, variance, beta, gamma if scale_after_normalization else None,
+                               variance_epsilon)
+
+
 # ================================================================ public convolution and pooling functions
 def _get_sequence(value, n, channel_index, name):
     """TF's _get_sequence: an int or a list of 1, n or n + 2 values -> the full (n + 2)-tuple."""
@@ -2129,12 +2288,8 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_
 
 
 # ================================================================ dropout and losses helpers
-@tf_export("nn.dropout")
-def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
-    """Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate) (tf.nn.dropout).
-
-    `noise_shape` (broadcastable to x's shape) shares one random draw along dimensions of size 1.
-    """
+def _dropout(x, rate, noise_shape, uniform_sampler):
+    """TF's shared dropout: keep where uniform(noise_shape) >= rate, scaled by 1 / (1 - rate)."""
     is_number = isinstance(rate, numbers.Real)
     if is_number and (rate < 0 or rate >= 1):
         raise ValueError("`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate=%s" % rate)
@@ -2159,9 +2314,37 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
         shape = list(_sizes(noise_shape))
         if x.shape.rank is not None and len(shape) == x.shape.rank:
             shape = [x.shape[i] if d is None else d for i, d in enumerate(shape)]
-    from . import random_ops
-    keep = math_ops.greater_equal(random_ops.random_uniform(shape, dtype=x.dtype, seed=seed), rate)
+    keep = math_ops.greater_equal(uniform_sampler(shape=shape, dtype=x.dtype), rate)
     return array_ops.where(keep, ret, array_ops.zeros([], x.dtype))
+
+
+@tf_export("nn.dropout")
+def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
+    """Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate) (tf.nn.dropout).
+
+    `noise_shape` (broadcastable to x's shape) shares one random draw along dimensions of size 1.
+    """
+    from . import random_ops
+
+    def sampler(shape, dtype):
+        return random_ops.random_uniform(shape, dtype=dtype, seed=seed)
+    return _dropout(x, rate, noise_shape, sampler)
+
+
+@tf_export("nn.experimental.stateless_dropout")
+def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None) -> Tensor:
+    """Dropout whose mask is a function of `seed` (shape [2]) only (tf.nn.experimental.stateless_dropout)."""
+    from . import random_ops
+
+    def sampler(shape, dtype):
+        return random_ops.stateless_random_uniform(shape, seed=seed, dtype=dtype, alg=rng_alg or "auto_select")
+    return _dropout(x, rate, noise_shape, sampler)
+
+
+@tf_export("nn.experimental.general_dropout")
+def general_dropout(x, rate, uniform_sampler, noise_shape=None, name=None) -> Tensor:
+    """Dropout with a caller-supplied `uniform_sampler(shape=, dtype=)` (tf.nn.experimental.general_dropout)."""
+    return _dropout(x, rate, noise_shape, uniform_sampler)
 
 
 @tf_export("nn.compute_average_loss")

@@ -501,8 +501,8 @@ class RaggedTensor:
         """
         dtype = self.dtype
         if default_value is None:
-            default = Tensor(np.zeros((), dtype.as_numpy_dtype) if dtype is not dtypes.string else np.array(b"", object),
-                             dtype)
+            from .sparse_ops import _zero
+            default = _zero(dtype)
         else:
             default = _t(default_value, dtype)
         splits = self.nested_row_splits
@@ -608,6 +608,11 @@ def _install_operators():
     def make_binary(name):
         def method(self, other):
             from .operators import _OPERATORS
+            if name in ("__eq__", "__ne__"):
+                try:
+                    return self._map_binary(_OPERATORS[name], other)
+                except (TypeError, ValueError, InvalidArgumentError):
+                    return name == "__ne__"  # not comparable: unequal, as Python's default
             return self._map_binary(_OPERATORS[name], other)
         method.__name__ = name
         return method
@@ -931,17 +936,18 @@ def _to_tensor_kernel(xp, shape, values, default_value, *row_partition_tensors, 
         raise sh.error(_TO_TENSOR, "RaggedTensorToTensor", "Invalid row partition: %d values but the splits end at %d"
                        % (len(values), last[-1]))
     if len(parts) == 1:
-        # One ragged dimension: a boolean mask of the filled cells, in row-major (= values) order.
+        # One ragged dimension: value j of row r lands at flat cell r * width + (j - splits[r]).
         s = parts[0]
         lens = np.diff(s)
         rows, width = min(out_shape[0], len(lens)), out_shape[1]
+        flat = out.reshape((out.shape[0] * out.shape[1],) + out.shape[2:])
         if rows < len(lens) or (lens[:rows] > width).any():
             pos = np.arange(len(values)) - np.repeat(s[:-1] - s[0], lens)
             rid = np.repeat(np.arange(len(lens)), lens)
-            values = values[(rid < rows) & (pos < width)]
-            lens = np.minimum(lens[:rows], width)
-        mask = np.arange(width) < lens[:rows, None]
-        out[:rows][mask] = values
+            keep = (rid < rows) & (pos < width)
+            flat[(rid * width + pos)[keep]] = values[keep]
+        else:
+            flat[np.arange(len(values)) + np.repeat(np.arange(len(lens)) * width - (s[:-1] - s[0]), lens)] = values
         return out
     coords, _ = _coordinates(parts)
     mask = None
@@ -974,6 +980,8 @@ def _to_tensor_infer(specs, attrs):
         if splits0 is not None:
             known[0] = splits0
     sv = _np(shape)
+    if sv is None:  # the requested shape is only known when the graph runs
+        return [((None,) * (1 + len(parts)) + tuple(vshape[1:]), values.dtype)]
     if known[0] is not None and any(k is None for k in known[1:]):
         nrows = len(known[0]) - 1
         dims = [nrows] + [None] * len(parts) + list(vshape[1:])

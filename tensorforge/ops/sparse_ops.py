@@ -272,6 +272,15 @@ def _wrap(indices, values, dense_shape, static_shape=None) -> SparseTensor:
     return out
 
 
+def _zero(dtype) -> Tensor:
+    """The scalar zero of `dtype` ("" for strings)."""
+    if dtype is dtypes.string:
+        v = np.empty((), object)
+        v[()] = b""
+        return Tensor(v, dtype)
+    return Tensor(np.zeros((), dtype.as_numpy_dtype), dtype)
+
+
 def _shape_tensor(shape) -> Tensor:
     return Tensor(np.asarray(shape, dtype=np.int64), _I64)
 
@@ -390,7 +399,7 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None) -> 
     sp = _convert_to_sparse_tensor(sp_input)
     dtype = sp.dtype
     if default_value is None:
-        default = Tensor(np.zeros((), dtype.as_numpy_dtype) if dtype is not dtypes.string else np.array(b"", object), dtype)
+        default = _zero(dtype)
     else:
         default = _t(default_value, dtype)
     return bind("SparseToDense", [sp.indices, sp.dense_shape, sp.values, default],
@@ -521,14 +530,24 @@ def _matmul_kernel(xp, a_indices, a_values, a_shape, b, adjoint_a=False, adjoint
     if m * k <= 16 * len(vals) or m * k <= 4096:
         # Dense enough: scatter A into a dense matrix and use BLAS.
         keys = rows * k + cols
-        if vals.dtype.kind == "f":
+        dense = np.zeros((m, k), dtype=vals.dtype)
+        if len(keys) < 2 or (keys[1:] > keys[:-1]).all():
+            dense.reshape(-1)[keys] = vals
+        elif vals.dtype.kind == "f":
             dense = np.bincount(keys, weights=vals, minlength=m * k).astype(vals.dtype).reshape(m, k)
         else:
-            dense = np.zeros((m, k), dtype=vals.dtype)
             np.add.at(dense.reshape(-1), keys, vals)
         return np.asarray(dense @ bm, dtype=b.dtype)
     out = np.zeros((m, n), dtype=b.dtype)
     if len(vals) == 0:
+        return out
+    if len(vals) <= 4096:
+        contrib = np.take(bm, cols, axis=0)
+        contrib *= vals[:, None]
+        if (rows[1:] > rows[:-1]).all():  # one value per row
+            out[rows] = contrib
+        else:
+            np.add.at(out, rows, contrib)
         return out
     if not (rows[1:] >= rows[:-1]).all():
         order = np.argsort(rows, kind="stable")
@@ -540,7 +559,9 @@ def _matmul_kernel(xp, a_indices, a_values, a_shape, b, adjoint_a=False, adjoint
     for s0 in range(0, len(vals), chunk):
         r = rows[s0:s0 + chunk]
         starts = np.flatnonzero(np.concatenate([[True], r[1:] != r[:-1]]))
-        out[r[starts]] += np.add.reduceat(vals[s0:s0 + chunk, None] * bm[cols[s0:s0 + chunk]], starts, axis=0)
+        part = np.take(bm, cols[s0:s0 + chunk], axis=0)
+        part *= vals[s0:s0 + chunk, None]
+        out[r[starts]] += np.add.reduceat(part, starts, axis=0)
     return out
 
 
@@ -641,7 +662,7 @@ def _reorder_kernel(xp, input_indices, input_values, input_shape):
     elif _is_sorted(input_indices):
         return input_indices, input_values
     order = _lex_order(input_indices, keys)
-    return input_indices[order], input_values[order]
+    return np.take(input_indices, order, axis=0), input_values[order]  # np.take: fast row gather
 
 
 def _reorder_infer(specs, attrs):
@@ -701,15 +722,15 @@ def _sparse_add_kernel(xp, a_indices, a_values, a_shape, b_indices, b_values, b_
     # TF merges operands assumed sorted; sorting both (stable: a's entry first at equal indices) gives the same
     # sum for sorted operands, and the canonical one for unsorted ones.
     order = _lex_order(idx, keys)
-    starts = _group_starts(None, keys[order]) if keys is not None else _group_starts(idx[order])
+    starts = _group_starts(None, keys[order]) if keys is not None else _group_starts(np.take(idx, order, axis=0))
     vals = vals[order]
     first = np.flatnonzero(starts)
     if len(first) == len(vals):
-        return idx[order], vals, shape_out
+        return np.take(idx, order, axis=0), vals, shape_out
     sums = np.add.reduceat(vals, first) if len(first) else vals[:0]
     merged = np.diff(np.append(first, len(vals))) > 1
     kept = ~merged | (np.abs(sums) >= thresh)
-    return idx[order[first[kept]]], np.asarray(sums[kept], dtype=vals.dtype), shape_out
+    return np.take(idx, order[first[kept]], axis=0), np.asarray(sums[kept], dtype=vals.dtype), shape_out
 
 
 def _sparse_add_infer(specs, attrs):
@@ -753,7 +774,7 @@ def _sparse_add_grad_kernel(xp, backprop_val_grad, a_indices, b_indices, sum_ind
     idx = np.concatenate([sum_indices, a_indices, b_indices]).astype(np.int64, copy=False)
     keys = _order_keys(idx)
     order = _lex_order(idx, keys)  # stable: at equal indices the sum's entry comes first
-    starts = _group_starts(idx[order], None if keys is None else keys[order])
+    starts = _group_starts(np.take(idx, order, axis=0), None if keys is None else keys[order])
     group = np.cumsum(starts) - 1
     first = order[np.flatnonzero(starts)]
     group_src = np.where(first < ns, first, ns)  # ns: no sum entry (dropped by the threshold)
@@ -1005,7 +1026,7 @@ def from_dense(tensor, name=None) -> SparseTensor:
     x = _t(tensor)
     if x.shape.rank == 0:
         raise sh.error("tf.sparse.from_dense", "Where", "WhereOp : Unhandled input dimensions: 0")
-    indices = array_ops.where(math_ops.not_equal(x, array_ops.zeros_like(x)))
+    indices = array_ops.where(math_ops.not_equal(x, _zero(x.dtype)))
     values = array_ops.gather_nd(x, indices)
     return _wrap(indices, values, array_ops.shape(x, out_type=_I64), x.shape if x.shape.is_fully_defined() else None)
 
@@ -1164,3 +1185,55 @@ def transpose(sp_input, perm=None, name=None) -> SparseTensor:
     shape_t = _shape_tensor(new_shape)
     idx, vals = bind("SparseReorder", [indices, sp.values, shape_t])
     return _wrap(idx, vals, shape_t, TensorShape(new_shape))
+
+
+@tf_export("sparse.split")
+def split(*, sp_input=None, num_split=None, axis=None, name=None) -> list:
+    """Splits a SparseTensor into `num_split` pieces along `axis`; the first pieces get one more row when uneven."""
+    sp = _convert_to_sparse_tensor(sp_input)
+    shape = _static_dense_shape(sp, "tf.sparse.split")
+    axis = int(axis) % len(shape)
+    n = int(num_split)
+    dim = shape[axis]
+    out, begin = [], 0
+    for i in range(n):
+        size = dim // n + (1 if i < dim % n else 0)
+        start = [0] * len(shape)
+        start[axis] = begin
+        sizes = list(shape)
+        sizes[axis] = size
+        out.append(slice(sp, start, sizes))
+        begin += size
+    return out
+
+
+@tf_export("sparse.eye")
+def eye(num_rows, num_columns=None, dtype=dtypes.float32, name=None) -> SparseTensor:
+    """A 2-D SparseTensor with ones on the diagonal (tf.sparse.eye)."""
+    rows = int(num_rows)
+    cols = rows if num_columns is None else int(num_columns)
+    dtype = dtypes.as_dtype(dtype)
+    d = np.arange(min(rows, cols), dtype=np.int64)
+    return _wrap(Tensor(np.stack([d, d], axis=1), _I64), Tensor(np.ones(len(d), dtype.as_numpy_dtype), dtype),
+                 _shape_tensor([rows, cols]), TensorShape([rows, cols]))
+
+
+@tf_export("sparse.reset_shape")
+def reset_shape(sp_input, new_shape=None) -> SparseTensor:
+    """The same entries with dense shape `new_shape`, or the tight bounding box when None (tf.sparse.reset_shape)."""
+    from . import array_ops
+    sp = _convert_to_sparse_tensor(sp_input)
+    if new_shape is None:
+        idx = _known(sp.indices)
+        if idx is None:
+            raise NotImplementedError("tf.sparse.reset_shape needs eager indices")
+        shape = (idx.max(axis=0) + 1).tolist() if len(idx) else [0] * idx.shape[1]
+    else:
+        shape = [int(d) for d in array_ops._int_tuple(new_shape)]
+        old = sp.shape
+        if old.rank is not None and len(shape) != old.rank:
+            raise ValueError("Shapes %s and %s must have the same rank" % (old, TensorShape(shape)))
+        if old.is_fully_defined() and any(n < o for n, o in zip(shape, old.as_list())):
+            raise ValueError("Requested new_shape should have dimension sizes >= sp_input.shape.  Found new_shape (%s), "
+                             "sp_input.shape (%s)." % (shape, old.as_list()))
+    return _wrap(sp.indices, sp.values, _shape_tensor(shape), TensorShape(shape))
