@@ -206,8 +206,13 @@ def is_tensor(x) -> bool:
     return isinstance(x, Tensor) or getattr(x, "_is_symbolic_tensor", False) or hasattr(x, "_as_tensor")
 
 
+# TF's messages use the C++ type names for these dtypes.
+_TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+
+
 def mixed_dtype_error(op_name: str, index: int, want, got) -> InvalidArgumentError:
+    """TF's error for an input whose dtype differs from the op's type attr."""
     return InvalidArgumentError(
         None, None, "cannot compute %s as input #%d(zero-based) was expected to be a %s tensor but is a %s tensor [Op:%s]"
-        % (op_name, index, want.name, got.name, op_name))
+        % (op_name, index, _TF_TYPE_NAMES.get(want.name, want.name), _TF_TYPE_NAMES.get(got.name, got.name), op_name))
 

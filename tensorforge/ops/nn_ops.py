@@ -967,7 +967,7 @@ def _im2col(x, k_sp, strides, dilations, pads, out_sp):
 
 # The patch matrix is built and multiplied in blocks of about this many bytes, so that each block
 # is still in cache when the matmul reads it (about twice as fast as one big im2col for large inputs).
-_BLOCK_BYTES = 1 << 21
+_BLOCK_BYTES = 1 << 22
 
 
 def _blocks(n, rows, row_bytes):

@@ -1,25 +1,35 @@
 """Python operators on Tensor and Variable, mapped to TF's ops as TF maps them."""
 from __future__ import annotations
 
+from ..framework.convert import convert_to_tensor
+from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor
 from ..framework.variables import Variable
-from . import array_ops, linalg_ops, math_ops
+from . import array_ops, linalg_ops, math_ops, shapes
 
 
 def _eq(x, y):
-    try:
-        return math_ops.equal(x, y)
-    except (TypeError, ValueError):
+    # TF's tensor_equals: None compares unequal; shapes that do not broadcast give False
+    # (Equal with incompatible_shape_error=False); a dtype mismatch still raises.
+    if y is None:
         return False
-    except Exception as e:  # noqa: BLE001 - TF returns False when shapes do not broadcast
-        if type(e).__name__ == "InvalidArgumentError":
-            return False
-        raise
+    x, y = math_ops.binary_operands("Equal", x, y)
+    try:
+        shapes.broadcast_shapes(x.shape._dims, y.shape._dims)
+    except InvalidArgumentError:
+        return convert_to_tensor(False)
+    return math_ops.equal(x, y)
 
 
 def _ne(x, y):
-    r = _eq(x, y)
-    return (not r) if r is False else math_ops.logical_not(r)
+    if y is None:
+        return True
+    x, y = math_ops.binary_operands("NotEqual", x, y)
+    try:
+        shapes.broadcast_shapes(x.shape._dims, y.shape._dims)
+    except InvalidArgumentError:
+        return convert_to_tensor(True)
+    return math_ops.not_equal(x, y)
 
 
 def _and(x, y):
