@@ -225,3 +225,12 @@ def test_variable_assigned_inside_tape():
         b = v * 3.0
         total = a + b
     assert t.gradient(total, v).numpy() == 5.0
+
+
+def test_watch_composite_tensors():
+    sp = tf.sparse.from_dense(tf.constant([[1.0, 0.0], [0.0, 2.0]]))
+    assert tf.is_tensor(sp)
+    with tf.GradientTape() as t:
+        t.watch(sp)
+        y = tf.reduce_sum(tf.sparse.to_dense(sp) * 3.0)
+    np.testing.assert_allclose(t.gradient(y, sp.values).numpy(), [3.0, 3.0])

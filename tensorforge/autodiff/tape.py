@@ -77,7 +77,9 @@ class GradientTape:
     def watch(self, tensor) -> None:
         """Ensures `tensor` (or a nested structure of tensors/variables) is traced."""
         for t in _flatten(tensor):
-            if hasattr(t, "_variable_value"):
+            if hasattr(t, "_to_components"):  # SparseTensor, RaggedTensor: watch their tensors
+                self.watch([c for c in t._to_components() if _differentiable_dtype(c.dtype)])
+            elif hasattr(t, "_variable_value"):
                 self._watch_variable(t)
             elif hasattr(t, "dtype") and hasattr(t, "_value") or getattr(t, "_is_symbolic_tensor", False):
                 if not _differentiable_dtype(t.dtype):

@@ -53,7 +53,10 @@ def _unpack_nested(value):
 
 def _infer_python(value) -> dtypes.DType:
     """TF's dtype for a Python value with no dtype of its own."""
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     kind = arr.dtype.kind
     if kind == "f":
         return dtypes.float32
@@ -111,10 +114,15 @@ def constant_value(value, dtype=None) -> Tensor:
     if dtype is None:
         dtype = _infer_python(value)
     if dtype is dtypes.string:
+        if _infer_python(value) is not dtypes.string:
+            raise TypeError("Cannot convert %r to EagerTensor of dtype string" % (value,))
         return Tensor(_string_array(value), dtype)
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        arr = np.empty(0, dtype=object)  # ragged nesting
     if arr.dtype == object:
-        raise TypeError("Can't convert non-rectangular Python sequence to Tensor.")
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
     if _from_np(arr.dtype) is not dtype:
         _check_cast(arr, dtype, value)
         arr = arr.astype(dtype._np)
@@ -202,8 +210,9 @@ def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
 
 
 def is_tensor(x) -> bool:
-    """Whether `x` is a tensor-like object (tf.is_tensor)."""
-    return isinstance(x, Tensor) or getattr(x, "_is_symbolic_tensor", False) or hasattr(x, "_as_tensor")
+    """Whether `x` is a tensor-like object, composite tensors included (tf.is_tensor)."""
+    return (isinstance(x, Tensor) or getattr(x, "_is_symbolic_tensor", False) or hasattr(x, "_as_tensor")
+            or hasattr(x, "_to_components"))
 
 
 # TF's messages use the C++ type names for these dtypes.

@@ -143,7 +143,7 @@ def _numpy_text(t: Tensor, is_repr: bool) -> str:
     v = t.numpy()
     if isinstance(v, np.ndarray):
         text = repr(v) if is_repr else str(v)
-        if "\n" in text and not is_repr:
+        if "\n" in text:  # TF starts a multi-line value on its own line
             text = "\n" + text
         return text
     if isinstance(v, bytes):

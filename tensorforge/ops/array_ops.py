@@ -91,8 +91,15 @@ def _int_tuple(v) -> tuple:
 
 
 # ---------------------------------------------------------------- ZerosLike / OnesLike / Fill
-register("ZerosLike", kernel=lambda xp, x: xp.zeros_like(x), infer=lambda s, a: [(sh.dims(s[0]), s[0].dtype)],
-         grad=NON_DIFFERENTIABLE, api="tf.zeros_like", samples=lambda: [([S.normal(2, 3)], {})])
+def _zeros_like_kernel(xp, x):
+    if x.dtype == object:  # tf.string: the empty string
+        return xp.full(x.shape, b"", dtype=object)
+    return xp.zeros_like(x)
+
+
+register("ZerosLike", kernel=_zeros_like_kernel, infer=lambda s, a: [(sh.dims(s[0]), s[0].dtype)],
+         grad=NON_DIFFERENTIABLE, api="tf.zeros_like",
+         samples=lambda: [([S.normal(2, 3)], {}), ([np.array([b"a", b"bc"], dtype=object)], {})])
 register("OnesLike", kernel=lambda xp, x: xp.ones_like(x), infer=lambda s, a: [(sh.dims(s[0]), s[0].dtype)],
          grad=NON_DIFFERENTIABLE, api="tf.ones_like", samples=lambda: [([S.normal(2, 3)], {})])
 
