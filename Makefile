@@ -10,6 +10,8 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test]"
+	@# Byte-compile once so that imports stay fast even where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q tensorforge > /dev/null
 
 demo: install
 	$(BIN)/python examples/digits_classifier.py
