@@ -267,7 +267,7 @@ def test_pooling_matches_reference(kind, xs, k, s, padding):
     cot = normal(*want.shape)
     (g,) = tape_grads(lambda a: fn(a, k, s, padding), [x], cot)
     num = numeric_grad(lambda a: ref_pool(a, _pair(k), _pair(s), padding, kind), [x], 0, cot)
-    np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-6)  # |x| ~ 100: finite differences round at ~1e-7
 
 
 def test_max_pool_gradient_routes_to_the_first_maximum():

@@ -13,6 +13,4 @@ def set_random_seed(seed: int) -> None:
     from ..ops import random_ops
     random.seed(seed)
     np.random.seed(seed)
-    set_seed = getattr(random_ops, "set_seed", None)
-    if set_seed is not None:
-        set_seed(seed)
+    random_ops.set_seed(seed)

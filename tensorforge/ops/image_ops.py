@@ -702,32 +702,6 @@ def resize_with_crop_or_pad(image, target_height, target_width) -> Tensor:
 
 
 # ---------------------------------------------------------------- dtype conversion
-def _saturate_cast(value, dtype):
-    """tf.dtypes.saturate_cast for real inputs: clip to `dtype`'s range, then cast.
-
-    math_ops.saturate_cast is used when it exists; this private fallback (TF's algorithm, limits
-    nudged into the input dtype) is only here until it does.
-    """
-    own = getattr(math_ops, "saturate_cast", None)
-    if own is not None:
-        return own(value, dtype)
-    value = _t(value)
-    in_dtype, out = value.dtype, dtypes.as_dtype(dtype)
-    np_dtype = np.dtype(in_dtype.as_numpy_dtype)
-    try:
-        promoted = np.promote_types(np_dtype, out.as_numpy_dtype)
-    except TypeError:
-        promoted = np.float64
-    lo = np_dtype.type(max(in_dtype.min, out.min))
-    if np.array(lo, promoted) < np.array(out.min, promoted):
-        lo = np.nextafter(lo, np_dtype.type(0), dtype=np_dtype)
-    hi = np_dtype.type(min(float(in_dtype.max), float(out.max)))
-    if np.array(hi, promoted) > np.array(out.max, promoted):
-        hi = np.nextafter(hi, np_dtype.type(0), dtype=np_dtype)
-    clipped = math_ops.clip_by_value(value, _t(np.asarray(lo, np_dtype)), _t(np.asarray(hi, np_dtype)))
-    return math_ops.cast(clipped, out)
-
-
 @tf_export("image.convert_image_dtype")
 def convert_image_dtype(image, dtype, saturate=False, name=None) -> Tensor:
     """Converts an image to `dtype`, rescaling values: floats are in [0, 1), integers span
@@ -745,15 +719,15 @@ def convert_image_dtype(image, dtype, saturate=False, name=None) -> Tensor:
         if scale_in > scale_out:
             scale = (scale_in + 1) // (scale_out + 1)
             scaled = math_ops.floordiv(image, scale)
-            return _saturate_cast(scaled, dtype) if saturate else math_ops.cast(scaled, dtype)
-        cast = _saturate_cast(image, dtype) if saturate else math_ops.cast(image, dtype)
+            return math_ops.saturate_cast(scaled, dtype) if saturate else math_ops.cast(scaled, dtype)
+        cast = math_ops.saturate_cast(image, dtype) if saturate else math_ops.cast(image, dtype)
         return math_ops.multiply(cast, (scale_out + 1) // (scale_in + 1))
     if image.dtype.is_floating and dtype.is_floating:
         return math_ops.cast(image, dtype)
     if image.dtype.is_integer:
         return math_ops.multiply(math_ops.cast(image, dtype), 1.0 / image.dtype.max)
     scaled = math_ops.multiply(image, dtype.max + 0.5)
-    return _saturate_cast(scaled, dtype) if saturate else math_ops.cast(scaled, dtype)
+    return math_ops.saturate_cast(scaled, dtype) if saturate else math_ops.cast(scaled, dtype)
 
 
 # ---------------------------------------------------------------- colour

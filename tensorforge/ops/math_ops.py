@@ -2085,7 +2085,7 @@ def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64, name=None
     return cast(reduce_sum(nz, axis, keepdims=bool(keepdims)), dtype)
 
 
-@tf_export("math.zero_fraction")
+@tf_export("math.zero_fraction", "nn.zero_fraction")
 def zero_fraction(value, name=None) -> Tensor:
     """The fraction of zeros in `value`, as float32 (tf.math.zero_fraction)."""
     x = _t(value)

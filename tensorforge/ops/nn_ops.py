@@ -319,8 +319,9 @@ def _bias_axis(ndim, data_format):
 
 
 def _bias_add_kernel(xp, x, b, data_format):
-    if x.dtype != b.dtype or x.dtype.kind in "bO":
-        raise TypeError("mixed dtypes")
+    if (x.dtype != b.dtype or x.dtype.kind in "bO" or x.ndim < 2 or b.ndim != 1
+            or x.shape[_bias_axis(x.ndim, data_format)] != b.shape[0]):
+        raise ValueError("invalid arguments")
     if data_format.startswith("NC") and x.ndim > 2:
         return x + b.reshape((-1,) + (1,) * (x.ndim - 2))
     return x + b
@@ -527,7 +528,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
     labels = _t(labels)
     ls, xs = labels.shape, logits.shape
     if xs.rank == 0:
-        raise ValueError("Logits cannot be scalars - received shape %s." % xs)
+        raise ValueError("`logits` cannot be a scalar. Received logits=%s`" % format(logits, ""))
     if ls.rank is not None and xs.rank is not None:
         if ls.rank != xs.rank - 1:
             raise ValueError("Rank mismatch: Rank of labels (received %d) should equal rank of logits minus 1 "
@@ -982,15 +983,23 @@ def _blocks(n, rows, row_bytes):
 
 
 def _patch_blocks(x, k_sp, strides, dilations, pads, out_sp):
-    """((n0, n1, r0, r1), patches [rows, prod(k) * C]) over the blocks of `x`'s patch matrix."""
+    """((n0, n1, r0, r1), patches [rows, prod(k) * C]) over the blocks of `x`'s patch matrix.
+
+    The patches of a block live in a buffer reused by the next block: use them before iterating on."""
     kc = math.prod(k_sp) * x.shape[-1]
     if kc == x.shape[-1] and all(s == 1 for s in strides) and not any(b or a for b, a in pads):
         yield (0, x.shape[0], 0, out_sp[0]), x.reshape(-1, kc)  # 1x1: the input is the patch matrix
         return
     win = _windows(_pad(x, pads), out_sp, k_sp, strides, dilations)
     row_bytes = math.prod(out_sp[1:]) * kc * x.itemsize
-    for n0, n1, r0, r1 in _blocks(x.shape[0], out_sp[0], row_bytes):
-        yield (n0, n1, r0, r1), win[n0:n1, r0:r1].reshape(-1, kc)
+    blocks = _blocks(x.shape[0], out_sp[0], row_bytes)
+    # One buffer for all blocks: it stays mapped and cached (a fresh array per block pays page faults).
+    n0, n1, r0, r1 = blocks[0]
+    buf = np.empty((n1 - n0, r1 - r0) + win.shape[2:], x.dtype)
+    for n0, n1, r0, r1 in blocks:
+        b = buf[:n1 - n0, :r1 - r0]
+        np.copyto(b, win[n0:n1, r0:r1])
+        yield (n0, n1, r0, r1), b.reshape(-1, kc)
 
 
 def _check_groups(c, cin, o):
@@ -1090,6 +1099,11 @@ def _conv_filter_core(x, dy, k_sp, cin, strides, dilations, pads, out_sp):
 
 def _conv_setup(attrs_strides, dilations, padding, explicit_paddings, data_format):
     cf = _channels_first(data_format)
+    c = 1 if cf else -1
+    if (attrs_strides[0] != 1 or attrs_strides[c] != 1 or dilations[0] != 1 or dilations[c] != 1
+            or (explicit_paddings and (explicit_paddings[0] or explicit_paddings[1] or explicit_paddings[2 * c]
+                                       or explicit_paddings[2 * c + 1]))):
+        raise ValueError("batch and depth dimensions take no strides, dilations or padding")  # infer explains
     pairs = _explicit_pairs(explicit_paddings, data_format) if padding == "EXPLICIT" else None
     return cf, _spatial(attrs_strides, data_format), _spatial(dilations, data_format), pairs
 
@@ -1316,7 +1330,7 @@ def _conv_infer(api, op_name, nsp, allowed, depthwise=False):
         fail = _failer(api, op_name, ("input", fname), (xs, ws))
         _check_window_attrs(nsp, attrs, fail)
         if xs is not None and len(xs) != nsp + 2:
-            fail("input must be %d-dimensional%s" % (nsp + 2, sh.fmt(xs)))
+            fail("convolution input must be %d-dimensional: %s" % (nsp + 2, sh.fmt(xs)))
         _rank_check(fail, nsp, [("filter", ws)])
         if xs is None:
             return [(None, d)]
@@ -1501,6 +1515,9 @@ _conv_register("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "D
 # ================================================================ pooling kernels (channels last, any rank)
 def _pool_setup(ksize, strides, padding, data_format, in_shape):
     cf = _channels_first(data_format)
+    c = 1 if cf else -1
+    if ksize[0] != 1 or strides[0] != 1 or ksize[c] != 1 or strides[c] != 1 or len(in_shape) != len(ksize):
+        raise ValueError("invalid pooling window")  # the inference explains
     k, s = _spatial(ksize, data_format), _spatial(strides, data_format)
     in_last = _shape_to_last(in_shape, cf)
     out_sp, pads = _geometry(in_last[1:-1], k, s, (1,) * len(k), padding)
@@ -1514,13 +1531,7 @@ def _empty(shape):
 def _max_pool_padded(x, k, s, out_sp, pads):
     """The padded input (padding never wins) and the window maxima [N, *out, C]."""
     xpd = _pad(x, pads, _lowest(x.dtype))
-    out = None
-    for _, sl in _tap_slices(k, out_sp, s, (1,) * len(k)):
-        if out is None:
-            out = xpd[sl].copy()
-        else:
-            np.maximum(out, xpd[sl], out=out)
-    return xpd, out
+    return xpd, _window_reduce(xpd, k, s, out_sp, np.maximum)
 
 
 def _max_pool_kernel(xp, x, ksize, strides, padding, data_format):
@@ -1593,8 +1604,9 @@ def _axis_slice(ndim, axis, sl):
     return (slice(None),) * axis + (sl,) + (slice(None),) * (ndim - axis - 1)
 
 
-def _window_sum(xpd, k, s, out_sp):
-    """Sums over pooling windows, one spatial dimension at a time (sum(k) passes instead of prod(k))."""
+def _window_reduce(xpd, k, s, out_sp, ufunc):
+    """Reduces (np.add, np.maximum) over pooling windows one spatial dimension at a time:
+    sum(k) strided passes instead of prod(k)."""
     acc = xpd
     for i in range(len(k)):
         ax = i + 1
@@ -1604,13 +1616,13 @@ def _window_sum(xpd, k, s, out_sp):
             if part is None:
                 part = v.copy()
             else:
-                part += v
+                ufunc(part, v, out=part)
         acc = part
     return acc
 
 
 def _window_spread(g, padded, k, s, out_sp):
-    """The transpose of _window_sum: adds each window's value to every element it covers."""
+    """The transpose of _window_reduce(np.add): adds each window's value to every element it covers."""
     acc = g
     for i in reversed(range(len(k))):
         ax = i + 1
@@ -1630,7 +1642,7 @@ def _avg_pool_kernel(xp, value, ksize, strides, padding, data_format):
         raise ValueError("negative output size")
     if _empty(x.shape) or _empty(out_sp):
         return _from_last(np.zeros((x.shape[0],) + out_sp + (x.shape[-1],), value.dtype), cf)
-    acc = _window_sum(_pad(_work(x), pads), k, s, out_sp)
+    acc = _window_reduce(_pad(_work(x), pads), k, s, out_sp, np.add)
     if padding == "SAME" and any(b or a for b, a in pads):
         acc /= _avg_counts(x.shape[1:-1], k, s, pads, out_sp).astype(acc.dtype)
     else:
@@ -2364,8 +2376,3 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 def scale_regularization_loss(regularization_loss) -> Tensor:
     """The regularization loss divided by the number of replicas (1 here) (tf.nn.scale_regularization_loss)."""
     return math_ops.reduce_sum(_t(regularization_loss))
-
-
-# tf.nn.zero_fraction is tf.math.zero_fraction (math_ops owns it); the same object under its tf.nn name.
-if hasattr(math_ops, "zero_fraction"):
-    tf_export("nn.zero_fraction")(math_ops.zero_fraction)

@@ -594,22 +594,9 @@ register("StringSplit", kernel=_split_kernel("StringSplit"), infer=_split_infer(
 
 
 def _ragged_rows(values, rowids, nrows):
-    """A RaggedTensor (tf.RaggedTensor) of `values` grouped by row; a padded dense tensor without it."""
+    """A tf.RaggedTensor of `values` grouped by row."""
     from . import ragged_ops
-    cls = getattr(ragged_ops, "RaggedTensor", None)
-    if cls is not None:
-        return cls.from_value_rowids(values, rowids, nrows=nrows, validate=False)
-    # Fallback while tf.RaggedTensor is missing: pad the rows with b"" (like .to_tensor()).
-    vals = np.asarray(values._value)
-    ids = np.asarray(rowids._value).astype(np.int64)
-    n = int(nrows)
-    counts = np.bincount(ids, minlength=n) if ids.size else np.zeros(n, np.int64)
-    width = int(counts.max()) if n else 0
-    out = np.full((n, width), b"", dtype=object)
-    if ids.size:
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        out[ids, np.arange(ids.size) - starts[ids]] = vals
-    return Tensor(out, dtypes.string)
+    return ragged_ops.RaggedTensor.from_value_rowids(values, rowids, nrows=nrows, validate=False)
 
 
 def _split_rows(x, fn):
@@ -619,17 +606,11 @@ def _split_rows(x, fn):
         raise ValueError("input must have a statically-known rank.")
     if rank == 0:
         from . import array_ops
-        out = fn(array_ops.reshape(x, [1]))
-        if isinstance(out, Tensor):  # the dense fallback: row 0 with its padding removed
-            vals = out._value[0] if out._value.shape[0] else np.empty(0, dtype=object)
-            return Tensor(_obj(vals).reshape(-1), dtypes.string)
-        return out[0]
+        return fn(array_ops.reshape(x, [1]))[0]
     if rank == 1:
         return fn(x)
     from . import ragged_ops
-    cls = getattr(ragged_ops, "RaggedTensor", None)
-    if cls is None:
-        raise NotImplementedError("splitting a string tensor of rank > 1 needs tf.RaggedTensor")
+    cls = ragged_ops.RaggedTensor
     return _split_rows(cls.from_tensor(x), fn) if not isinstance(x, cls) else x.with_flat_values(
         _split_rows(x.flat_values, fn))
 
@@ -642,8 +623,7 @@ def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
       A RaggedTensor with one more dimension than `input` (a dense vector for a scalar).
     """
     from . import ragged_ops
-    cls = getattr(ragged_ops, "RaggedTensor", None)
-    if cls is not None and isinstance(input, cls):
+    if isinstance(input, ragged_ops.RaggedTensor):
         return input.with_flat_values(split(input.flat_values, sep, maxsplit))
     x = _strings(input)
     attrs = {"sep": "" if sep is None else _bytes(sep).decode("utf-8"), "maxsplit": int(maxsplit)}
@@ -667,8 +647,7 @@ def bytes_split(input, name=None):  # noqa: A002
       A RaggedTensor with one more dimension than `input` (a dense vector for a scalar).
     """
     from . import ragged_ops
-    cls = getattr(ragged_ops, "RaggedTensor", None)
-    if cls is not None and isinstance(input, cls):
+    if isinstance(input, ragged_ops.RaggedTensor):
         return input.with_flat_values(bytes_split(input.flat_values))
     x = _strings(input)
 
@@ -770,12 +749,7 @@ def _decode_rows(x, input_encoding, errors, replacement_char, replace_control_ch
 
 def _ragged_splits(values, splits):
     from . import ragged_ops
-    cls = getattr(ragged_ops, "RaggedTensor", None)
-    if cls is not None:
-        return cls.from_row_splits(values, splits, validate=False)
-    sp = np.asarray(splits._value).astype(np.int64)
-    rowids = np.repeat(np.arange(len(sp) - 1), np.diff(sp))
-    return _ragged_rows(values, Tensor(rowids, dtypes.int64), len(sp) - 1)
+    return ragged_ops.RaggedTensor.from_row_splits(values, splits, validate=False)
 
 
 @tf_export("strings.unicode_decode")
@@ -824,8 +798,7 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
     _check_unicode_encoding(output_encoding)
     attrs = {"errors": errors, "output_encoding": output_encoding, "replacement_char": int(replacement_char)}
     from . import ragged_ops
-    cls = getattr(ragged_ops, "RaggedTensor", None)
-    if cls is not None and isinstance(input, cls):
+    if isinstance(input, ragged_ops.RaggedTensor):
         if input.ragged_rank == 1:
             return bind("UnicodeEncode", [input.values, input.row_splits], attrs)
         return input.with_values(unicode_encode(input.values, output_encoding, errors, replacement_char))
