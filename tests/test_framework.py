@@ -116,6 +116,8 @@ def test_string_tensors():
     assert s.dtype is tf.string and s.shape == [2]
     assert s.numpy().tolist() == [b"ab", b"cde"]
     assert tf.constant("x").numpy() == b"x"
+    assert (tf.constant("a") + tf.constant("b")).numpy() == b"ab"  # string + concatenates, as in TF
+    assert (s + tf.constant(["!", "?"])).numpy().tolist() == [b"ab!", b"cde?"]
 
 
 # ---------------------------------------------------------------- tensor protocol

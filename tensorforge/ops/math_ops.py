@@ -592,9 +592,10 @@ def _add_grad(op, dy):
 
 
 def _add_kernel(xp, x, y):
-    if x.dtype == object:  # tf.string addition concatenates
-        return xp.frompyfunc(lambda a, b: a + b, 2, 1)(x, y).astype(object)
-    return x + y
+    out = x + y  # for tf.string (object arrays of bytes) `+` concatenates, as in TF
+    if type(out) is bytes:  # 0-d object arrays give back a bare Python value
+        out = xp.array(out, dtype=object)
+    return out
 
 
 register("AddV2", kernel=_add_kernel, infer=_binary_infer("tf.math.add", "AddV2"), grad=_add_grad,

@@ -108,19 +108,31 @@ def bind(op_name: str, inputs, attrs=_NO_ATTRS):
     if graph is not None:
         return graph.add_op(op, inputs, attrs)
     try:
-        out = op.kernel(np, *[x._value for x in inputs], **attrs)
+        # Unrolled for the common arities: this is the eager hot path.
+        if attrs:
+            out = op.kernel(np, *[x._value for x in inputs], **attrs)
+        elif len(inputs) == 2:
+            out = op.kernel(np, inputs[0]._value, inputs[1]._value)
+        elif len(inputs) == 1:
+            out = op.kernel(np, inputs[0]._value)
+        else:
+            out = op.kernel(np, *[x._value for x in inputs])
     except OpError:
         raise
     except Exception as e:  # noqa: BLE001 - every kernel failure becomes a TF error
         raise kernel_error(op, inputs, attrs, e) from None
     if op.num_outputs == 1:
         result = Tensor(out)
-        outs = (result,)
-    else:
-        outs = result = tuple(Tensor(o) for o in out)
-    if ctx.tapes:
-        for tape in ctx.tapes:
-            tape._record(op, inputs, attrs, outs)
+        tapes = ctx.tapes
+        if tapes:
+            for tape in tapes:
+                tape._record(op, inputs, attrs, (result,))
+        return result
+    result = tuple(Tensor(o) for o in out)
+    tapes = ctx.tapes
+    if tapes:
+        for tape in tapes:
+            tape._record(op, inputs, attrs, result)
     return result
 
 
