@@ -248,3 +248,21 @@ def test_errors_namespace():
     assert e.error_code == tf.errors.INVALID_ARGUMENT
     assert issubclass(tf.errors.NotFoundError, tf.errors.OpError)
     assert tf.errors.exception_type_from_error_code(5) is tf.errors.NotFoundError
+
+
+def test_malloc_tuning_can_be_disabled(monkeypatch):
+    from tensorforge import _memory
+    monkeypatch.setenv("TENSORFORGE_MALLOC_TUNING", "0")
+    assert _memory.tune_malloc() is False
+
+
+def test_variable_updates_are_copy_on_write():
+    v = tf.Variable(np.ones(3, np.float32))
+    snapshot = v.read_value()
+    v.assign_add([1.0, 1.0, 1.0])  # a read is held: the update must not change it
+    v.assign_sub([0.5, 0.5, 0.5])  # nothing holds the value now: updated in place
+    np.testing.assert_allclose(snapshot.numpy(), [1, 1, 1])
+    np.testing.assert_allclose(v.numpy(), [1.5, 1.5, 1.5])
+    held = v.numpy()
+    v.assign_add([1.0, 1.0, 1.0])
+    np.testing.assert_allclose(held, [1.5, 1.5, 1.5])

@@ -139,6 +139,13 @@ class GradientTape:
 
         return _Stop()
 
+    def _release(self) -> None:
+        """Drop recorded tensors once a non-persistent tape has been used, so that memory (and
+        variables' copy-on-write buffers) are freed."""
+        self._records = []
+        self._watched = {}
+        self._var_values = {}
+
     def reset(self) -> None:
         """Clears everything recorded so far (watched variables included)."""
         self._records = []
@@ -182,7 +189,7 @@ class GradientTape:
             if paused:
                 self._push()
         if not self._persistent:
-            self._records = []
+            self._release()
         final = []
         for s, g in zip(flat_sources, results):
             if g is None and unconnected is UnconnectedGradients.ZERO:
@@ -226,6 +233,7 @@ class GradientTape:
                 continue
             dys = [_dense(d) if d is not None else array_ops.zeros_like(o) if _differentiable_dtype(o.dtype) else None
                    for d, o in zip(dys, rec.outputs)]
+            rec.skip_input_indices = tuple(i for i, x in enumerate(rec.inputs) if id(x) not in reach)
             in_grads = rec.op_def.grad(rec, *dys)
             if not isinstance(in_grads, (list, tuple)):
                 in_grads = (in_grads,)
@@ -281,7 +289,7 @@ class GradientTape:
             stacked = array_ops.stack(r) if r else array_ops.zeros([0] + sv.shape.as_list(), dtype=sv.dtype)
             out.append(array_ops.reshape(stacked, target.shape.as_list() + sv.shape.as_list()))
         if not self._persistent:
-            self._records = []
+            self._release()
         return _pack_like(sources, out)
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
@@ -317,7 +325,7 @@ class GradientTape:
             if paused:
                 self._push()
         if not self._persistent:
-            self._records = []
+            self._release()
         stacked = array_ops.stack(cols, axis=1)  # [b, m, source...]
         return array_ops.reshape(stacked, [b] + inner + sv.shape.as_list()[1:])
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import sys
 
 import numpy as np
 
@@ -24,6 +25,12 @@ class VariableAggregation(enum.Enum):
     SUM = 1
     MEAN = 2
     ONLY_FIRST_REPLICA = 3
+
+
+# References that `Variable._update` sees when the variable alone holds its value: the
+# attribute, the local name and getrefcount's own argument.
+_SOLE_TENSOR_REFS = 3
+_SOLE_ARRAY_REFS = 3
 
 
 class Variable:
@@ -155,15 +162,24 @@ class Variable:
         """Adds `delta` to the variable."""
         if ctx.graph is not None and hasattr(ctx.graph, "assign_variable"):
             return ctx.graph.assign_variable(self, delta, read_value, "assign_add")
-        d = self._new_value(delta, "assign_add")
-        return self._set(self._value._value + d, read_value)
+        return self._update(np.add, self._new_value(delta, "assign_add"), read_value)
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         """Subtracts `delta` from the variable."""
         if ctx.graph is not None and hasattr(ctx.graph, "assign_variable"):
             return ctx.graph.assign_variable(self, delta, read_value, "assign_sub")
-        d = self._new_value(delta, "assign_sub")
-        return self._set(self._value._value - d, read_value)
+        return self._update(np.subtract, self._new_value(delta, "assign_sub"), read_value)
+
+    def _update(self, ufunc, d, read_value):
+        cur = self._value
+        arr = cur._value
+        # Copy-on-write, as TF's variables: the buffer is updated in place only when nothing
+        # else can see it (no tensor from an earlier read, no tape record, no NumPy view).
+        if (type(arr) is np.ndarray and arr.base is None and arr.flags.writeable and np.shape(d) == arr.shape
+                and sys.getrefcount(cur) <= _SOLE_TENSOR_REFS and sys.getrefcount(arr) <= _SOLE_ARRAY_REFS):
+            ufunc(arr, d, out=arr)
+            return self if read_value else None
+        return self._set(ufunc(arr, d), read_value)
 
     # -- scatter updates (IndexedSlices of rows)
     def _scatter(self, sparse_delta, fn, name):

@@ -124,13 +124,16 @@ def _matmul_grad(op, dy):
     ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
     if a.dtype.is_complex:
         a, b = math_ops.conj(a), math_ops.conj(b)
+    skip = op.skip_input_indices
     if not ta and not tb:
-        return [_mm(dy, b, False, True), _mm(a, dy, True, False)]
-    if not ta and tb:
-        return [_mm(dy, b, False, False), _mm(dy, a, True, False)]
-    if ta and not tb:
-        return [_mm(b, dy, False, True), _mm(a, dy, False, False)]
-    return [_mm(b, dy, True, True), _mm(dy, a, True, True)]
+        ga, gb = (lambda: _mm(dy, b, False, True)), (lambda: _mm(a, dy, True, False))
+    elif not ta and tb:
+        ga, gb = (lambda: _mm(dy, b, False, False)), (lambda: _mm(dy, a, True, False))
+    elif ta and not tb:
+        ga, gb = (lambda: _mm(b, dy, False, True)), (lambda: _mm(a, dy, False, False))
+    else:
+        ga, gb = (lambda: _mm(b, dy, True, True)), (lambda: _mm(dy, a, True, True))
+    return [None if 0 in skip else ga(), None if 1 in skip else gb()]
 
 
 _MM_ATTRS = {(ta, tb): {"transpose_a": ta, "transpose_b": tb} for ta in (False, True) for tb in (False, True)}
@@ -197,14 +200,15 @@ def _batch_matmul_grad(op, dy):
     x, y = op.inputs
     ax, ay = op.attrs["adj_x"], op.attrs["adj_y"]
     if not ax and not ay:
-        gx, gy = _bmm(dy, y, False, True), _bmm(x, dy, True, False)
+        gx, gy = (lambda: _bmm(dy, y, False, True)), (lambda: _bmm(x, dy, True, False))
     elif not ax and ay:
-        gx, gy = _bmm(dy, y, False, False), _bmm(dy, x, True, False)
+        gx, gy = (lambda: _bmm(dy, y, False, False)), (lambda: _bmm(dy, x, True, False))
     elif ax and not ay:
-        gx, gy = _bmm(y, dy, False, True), _bmm(x, dy, False, False)
+        gx, gy = (lambda: _bmm(y, dy, False, True)), (lambda: _bmm(x, dy, False, False))
     else:
-        gx, gy = _bmm(y, dy, True, True), _bmm(dy, x, True, True)
-    return [_unbroadcast_batch(gx, x), _unbroadcast_batch(gy, y)]
+        gx, gy = (lambda: _bmm(y, dy, True, True)), (lambda: _bmm(dy, x, True, True))
+    skip = op.skip_input_indices
+    return [None if 0 in skip else _unbroadcast_batch(gx(), x), None if 1 in skip else _unbroadcast_batch(gy(), y)]
 
 
 register("BatchMatMulV2", kernel=_batch_matmul_kernel, infer=_batch_matmul_infer, grad=_batch_matmul_grad,

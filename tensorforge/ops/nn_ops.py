@@ -1422,8 +1422,9 @@ def _conv_grads(fwd, bwd_input, bwd_filter):
     """Gradients of a convolution family, each written with the other two ops (any order works)."""
     def fwd_grad(op, dy):
         x, w = op.inputs
-        return [bind(bwd_input, [w, dy], dict(op.attrs, input_sizes=_static(x))),
-                bind(bwd_filter, [x, dy], dict(op.attrs, filter_sizes=_static(w)))]
+        skip = op.skip_input_indices  # e.g. a first layer's input needs no gradient
+        return [None if 0 in skip else bind(bwd_input, [w, dy], dict(op.attrs, input_sizes=_static(x))),
+                None if 1 in skip else bind(bwd_filter, [x, dy], dict(op.attrs, filter_sizes=_static(w)))]
 
     def input_grad(op, g):  # dx = bwd_input(w, dy)
         w, dy = op.inputs

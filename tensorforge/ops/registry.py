@@ -77,15 +77,20 @@ def get(name: str) -> OpDef:
 
 
 class OpRecord:
-    """An executed op as a gradient function sees it: `.inputs`, `.outputs`, `.attrs`."""
+    """An executed op as a gradient function sees it: `.inputs`, `.outputs`, `.attrs`.
 
-    __slots__ = ("op_def", "inputs", "attrs", "outputs")
+    `skip_input_indices` (TF's name) lists the inputs whose gradient nobody needs, so that
+    an expensive gradient (matmul, conv) can return None for them without computing it.
+    """
+
+    __slots__ = ("op_def", "inputs", "attrs", "outputs", "skip_input_indices")
 
     def __init__(self, op_def, inputs, attrs, outputs):
         self.op_def = op_def
         self.inputs = inputs
         self.attrs = attrs
         self.outputs = outputs
+        self.skip_input_indices = ()
 
     @property
     def type(self) -> str:
