@@ -7,9 +7,7 @@ from __future__ import annotations
 import sys as _sys
 import types as _types
 
-from ._memory import tune_malloc as _tune_malloc
-
-_tune_malloc()
+from . import _memory  # noqa: F401 - tunes malloc for NumPy kernels, first
 from . import ops as _ops  # registers every op  # noqa: F401
 from ._api import EXPORTS as _EXPORTS
 from .autodiff import GradientTape, UnconnectedGradients  # noqa: F401

@@ -29,3 +29,6 @@ def tune_malloc() -> bool:
         return False
     ok = mallopt(_M_MMAP_THRESHOLD, 32 << 20) == 1
     return mallopt(_M_TRIM_THRESHOLD, 256 << 20) == 1 and ok
+
+
+TUNED = tune_malloc()
