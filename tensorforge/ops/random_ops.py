@@ -128,7 +128,7 @@ def _seed_attrs(seed) -> dict:
 
 # ---------------------------------------------------------------- bit generators
 _tls = threading.local()
-_entropy = np.random.default_rng()
+_entropy = None  # made on first unseeded use: numpy.random is not imported with tensorforge
 
 
 def _philox(key: int, counter: int) -> np.random.Generator:
@@ -150,6 +150,9 @@ def _philox(key: int, counter: int) -> np.random.Generator:
 def _stateful_gen(op: str, dtype, seed: int, seed2: int) -> np.random.Generator:
     """The generator for one call of a stateful random op (TF's per-kernel Philox state)."""
     if seed == 0 and seed2 == 0:
+        global _entropy
+        if _entropy is None:
+            _entropy = np.random.default_rng()
         return _entropy
     k = (op, dtype, seed, seed2)
     with _seeds.lock:
