@@ -9,6 +9,8 @@ import types as _types
 
 from . import _memory  # noqa: F401 - tunes malloc for NumPy kernels, first
 from . import ops as _ops  # registers every op  # noqa: F401
+from . import graph as _graph  # tf.function  # noqa: F401
+from .framework import nest as _nest  # tf.nest  # noqa: F401
 from ._api import EXPORTS as _EXPORTS
 from .autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from .autodiff.custom_gradient import custom_gradient  # noqa: F401

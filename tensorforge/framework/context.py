@@ -30,8 +30,21 @@ def graph_scope(graph):
     """Makes `graph` the graph ops are added to (used by tracing)."""
     prev, prev_tapes = ctx.graph, ctx.tapes
     ctx.graph = graph
+    ctx.tapes = []  # tapes outside the function see its call, not the ops traced inside
     try:
         yield graph
+    finally:
+        ctx.graph, ctx.tapes = prev, prev_tapes
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Leaves graph building for eager execution (variable initialisers run here)."""
+    prev, prev_tapes = ctx.graph, ctx.tapes
+    ctx.graph = None
+    ctx.tapes = []
+    try:
+        yield
     finally:
         ctx.graph, ctx.tapes = prev, prev_tapes
 

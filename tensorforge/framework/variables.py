@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from .context import ctx
+from .context import ctx, init_scope
 from .convert import convert_to_tensor
 from .errors import InvalidArgumentError
 from .tensor import Tensor, _numpy_text
@@ -60,7 +60,21 @@ class Variable:
                  shape=None, experimental_enable_variable_lifting=True):
         if initial_value is None:
             raise ValueError("The `initial_value` arg (`None`) must be specified.")
-        if callable(initial_value):
+        graph = ctx.graph
+        if graph is not None:
+            # Inside tf.function tracing: allowed on the first trace only, and the variable
+            # itself lives outside the graph (its initial value is computed eagerly).
+            created = getattr(graph, "created_variables", [])
+            if created is None:
+                raise ValueError("tf.function only supports singleton tf.Variables created on the first call. "
+                                 "Make sure the tf.Variable is only created once or created outside tf.function.")
+            with init_scope():
+                if callable(initial_value):
+                    initial_value = initial_value()
+            if getattr(initial_value, "_is_symbolic_tensor", False):
+                initial_value = graph.evaluate_constant(initial_value)
+            created.append(self)
+        elif callable(initial_value):
             initial_value = initial_value()
         if constraint is not None and not callable(constraint):
             raise ValueError("The `constraint` argument must be a callable. Received: %r" % (constraint,))

@@ -111,7 +111,13 @@ def bind(op_name: str, inputs, attrs=_NO_ATTRS):
     op = REGISTRY[op_name]
     graph = ctx.graph
     if graph is not None:
-        return graph.add_op(op, inputs, attrs)
+        result = graph.add_op(op, inputs, attrs)
+        tapes = ctx.tapes
+        if tapes:  # a tape inside a traced function: its gradient becomes graph nodes
+            outs = result if isinstance(result, tuple) else (result,)
+            for tape in tapes:
+                tape._record(op, inputs, attrs, outs)
+        return result
     try:
         # Unrolled for the common arities: this is the eager hot path.
         if attrs:
