@@ -75,6 +75,11 @@ class Plan:
             elif op.name in _ASSIGN_NAMES:
                 fn = functools.partial(_assign, n.payload, _ASSIGN_NAMES[op.name])
                 steps.append([fn, ins, None, n, False])
+            elif op.kernel is None and hasattr(n.payload, "run"):
+                # Control flow (If, While, ...): the payload runs its sub-plans on arrays and
+                # returns a tuple of output arrays.
+                outs = tuple(slot(o) for o in n.outputs)
+                steps.append([n.payload.run, ins, outs, n, True])
             else:
                 fn = functools.partial(op.kernel, np, **n.attrs) if n.attrs else functools.partial(op.kernel, np)
                 outs = slot(n.outputs[0]) if op.num_outputs == 1 else tuple(slot(o) for o in n.outputs)

@@ -16,6 +16,7 @@ from ..framework.convert import convert_to_tensor
 from ..framework.tensor import Tensor, TensorSpec
 from ..ops.registry import bind
 from .executor import Plan, live_nodes
+from .passes import optimize
 from .graph import ASSIGN_OPS, CONST, PLACEHOLDER, READ_VARIABLE, FuncGraph, SymbolicTensor
 
 _ASSIGN_KIND = {op.name: kind for kind, op in ASSIGN_OPS.items()}
@@ -80,8 +81,8 @@ class ConcreteFunction:
         flat_out = nest.flatten(structured_outputs)
         self._out_positions = [i for i, o in enumerate(flat_out) if isinstance(o, SymbolicTensor)]
         self._flat_out = flat_out
-        self.outputs = [flat_out[i] for i in self._out_positions]
         self.inputs = list(graph.inputs)
+        self.outputs = optimize(graph, self.inputs, [flat_out[i] for i in self._out_positions])
         self._plan = Plan(graph, self.inputs, self.outputs)
         self._live = live_nodes(graph, self.outputs)
 
@@ -118,6 +119,11 @@ class ConcreteFunction:
                 env[id(n.outputs[0])] = n.payload._as_tensor()
             elif op.name in _ASSIGN_KIND:
                 getattr(n.payload, _ASSIGN_KIND[op.name])(env[id(n.inputs[0])])
+            elif op.kernel is None and hasattr(n.payload, "replay"):
+                # Control flow: the node's payload replays its branch/body graphs through bind.
+                r = n.payload.replay([env[id(t)] for t in n.inputs])
+                for o, v in zip(n.outputs, r):
+                    env[id(o)] = v
             else:
                 r = bind(op.name, [env[id(t)] for t in n.inputs], n.attrs)
                 for o, v in zip(n.outputs, r if isinstance(r, tuple) else (r,)):
