@@ -45,8 +45,15 @@ def _peer_figure(script: str, name: str):
     return json.loads(lines[-1])
 
 
+def _split(result):
+    """A workload returns its figure, or (figure, {extra figures})."""
+    if isinstance(result, tuple):
+        return result[0], result[1]
+    return result, None
+
+
 def run(name: str, workload, unit: str, higher_is_better: bool, script: str, **params) -> None:
-    """Measures `workload(tf) -> float` for tensorforge and TF and prints the JSON line."""
+    """Measures `workload(tf) -> float | (float, dict)` for tensorforge and TF and prints the JSON line."""
     p = argparse.ArgumentParser()
     p.add_argument("--peer", default=None)
     p.add_argument("--no-peer", action="store_true")
@@ -54,19 +61,26 @@ def run(name: str, workload, unit: str, higher_is_better: bool, script: str, **p
     if args.peer:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         tf = importlib.import_module(args.peer)
-        print(json.dumps({"value": workload(tf), "version": tf.__version__}))
+        value, extra = _split(workload(tf))
+        print(json.dumps({"value": value, "extra": extra, "version": tf.__version__}))
         return
     import tensorforge
+    value, extra = _split(workload(tensorforge))
     result = {"bench": name, "unit": unit, "higher_is_better": higher_is_better, "params": params,
-              "tensorforge": round(workload(tensorforge), 4)}
+              "tensorforge": round(value, 4)}
+    if extra:
+        result["tensorforge_extra"] = {k: round(v, 3) for k, v in extra.items()}
     if not args.no_peer:
         peer = _peer_figure(script, name)
         if peer is None:
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
             tf = importlib.import_module("tensorflow")
-            peer = {"value": workload(tf), "version": tf.__version__}
+            value, extra = _split(workload(tf))
+            peer = {"value": value, "extra": extra, "version": tf.__version__}
         if "value" in peer:
             result["tensorflow"] = round(peer["value"], 4)
+            if peer.get("extra"):
+                result["tensorflow_extra"] = {k: round(v, 3) for k, v in peer["extra"].items()}
             result["tensorflow_version"] = peer["version"]
             ratio = peer["value"] / result["tensorforge"] if not higher_is_better else result["tensorforge"] / peer["value"]
             result["speedup_vs_tensorflow"] = round(ratio, 2)

@@ -65,7 +65,7 @@ class threading:  # noqa: N801
         return _threading["intra"]
 
 
-_functions_run_eagerly = [False]
+_functions_run_eagerly = [False]  # read by tf.function on every call
 
 
 def run_functions_eagerly(run_eagerly: bool) -> None:

@@ -90,18 +90,19 @@ class GradientTape:
             else:
                 raise ValueError("Passed in object %r of type %r, not tf.Tensor or tf.Variable" % (t, type(t).__name__))
 
-    def _watch_variable(self, var):
+    def _watch_variable(self, var, value=None):
         self._variables[id(var)] = var
-        value = var._variable_value()
+        if value is None:
+            value = var._variable_value()
         self._watched[id(value)] = value
         vals = self._var_values.setdefault(id(var), [])
         if not any(v is value for v in vals):
             vals.append(value)
 
-    def _variable_accessed(self, var) -> None:
-        """Called by Variable reads while this tape is active."""
+    def _variable_accessed(self, var, value=None) -> None:
+        """Called by Variable reads while this tape is active; `value` is the tensor the read gave."""
         if id(var) in self._variables or (self._watch_accessed and var.trainable):
-            self._watch_variable(var)
+            self._watch_variable(var, value)
 
     def watched_variables(self) -> tuple:
         return tuple(self._variables.values())

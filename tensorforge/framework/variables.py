@@ -104,14 +104,13 @@ class Variable:
         return self._value
 
     def _as_tensor(self) -> Tensor:
+        graph = ctx.graph
+        value = graph.read_variable(self) if graph is not None else self._value
         # A read: active tapes watch trainable variables (watch_accessed_variables).
         if ctx.tapes:
             for tape in ctx.tapes:
-                tape._variable_accessed(self)
-        graph = ctx.graph
-        if graph is not None and hasattr(graph, "read_variable"):
-            return graph.read_variable(self)
-        return self._value
+                tape._variable_accessed(self, value)
+        return value
 
     def value(self) -> Tensor:
         return self._as_tensor()

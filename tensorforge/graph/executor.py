@@ -12,7 +12,6 @@ import functools
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError, OpError
-from ..framework.tensor import Tensor
 from .graph import ASSIGN_OPS, CONST, PLACEHOLDER, READ_VARIABLE, FuncGraph
 
 _ASSIGN_NAMES = {op.name: kind for kind, op in ASSIGN_OPS.items()}
@@ -44,7 +43,12 @@ def _assign(var, kind, value):
 
 
 class Plan:
-    """An executable form of a graph with fixed inputs and outputs."""
+    """An executable form of a graph with fixed inputs and outputs.
+
+    The plan is compiled to straight-line Python: one line per node calling its pre-resolved
+    kernel on local variables (one per tensor), with `del` after a tensor's last reader so
+    buffers are freed early. That leaves about one Python call of overhead per node.
+    """
 
     def __init__(self, graph: FuncGraph, inputs, outputs):
         self.graph = graph
@@ -58,85 +62,105 @@ class Plan:
             return slot_of[key]
 
         self.input_slots = [slot(t) for t in inputs]
-        prefill = {}
-        steps = []
+        consts = {}
+        steps = []  # (callable, attrs or None (None: no `np` first argument), ins, outs, multi, node)
         for n in nodes:
             op = n.op
             if op is PLACEHOLDER:
                 slot(n.outputs[0])
                 continue
             if op is CONST:
-                prefill[slot(n.outputs[0])] = n.payload
+                consts[slot(n.outputs[0])] = n.payload
                 continue
             ins = tuple(slot(t) for t in n.inputs)
             if op is READ_VARIABLE:
-                fn = functools.partial(_read, n.payload)
-                steps.append([fn, (), slot(n.outputs[0]), n, False])
+                steps.append((functools.partial(_read, n.payload), None, (), slot(n.outputs[0]), False, n))
             elif op.name in _ASSIGN_NAMES:
-                fn = functools.partial(_assign, n.payload, _ASSIGN_NAMES[op.name])
-                steps.append([fn, ins, None, n, False])
+                steps.append((functools.partial(_assign, n.payload, _ASSIGN_NAMES[op.name]), None, ins, None, False, n))
             elif op.kernel is None and hasattr(n.payload, "run"):
                 # Control flow (If, While, ...): the payload runs its sub-plans on arrays and
                 # returns a tuple of output arrays.
-                outs = tuple(slot(o) for o in n.outputs)
-                steps.append([n.payload.run, ins, outs, n, True])
+                steps.append((n.payload.run, None, ins, tuple(slot(o) for o in n.outputs), True, n))
             else:
-                fn = functools.partial(op.kernel, np, **n.attrs) if n.attrs else functools.partial(op.kernel, np)
-                outs = slot(n.outputs[0]) if op.num_outputs == 1 else tuple(slot(o) for o in n.outputs)
-                steps.append([fn, ins, outs, n, op.num_outputs != 1])
+                multi = op.num_outputs != 1
+                outs = tuple(slot(o) for o in n.outputs) if multi else slot(n.outputs[0])
+                steps.append((op.kernel, n.attrs, ins, outs, multi, n))
         self.output_slots = [slot(t) for t in outputs]
-        self.n_slots = len(slot_of)
-        self.prefill = prefill
-        # Free each intermediate slot after its last reader (never inputs, outputs, constants).
-        keep = set(self.output_slots) | set(prefill) | set(self.input_slots)
+        self._steps = steps
+        self._nodes = [st[5] for st in steps]
+        self._filename = "<tf.function %s plan %#x>" % (graph.name, id(self))
+        self._fn, self._line_to_step = self._compile(consts)
+
+    def _compile(self, consts):
+        ns = {"np": np}
+        names = {}
+        for s, v in consts.items():
+            names[s] = "c%d" % s
+            ns[names[s]] = v
+
+        def name(s):
+            return names.get(s, "s%d" % s)
+
+        keep = set(self.output_slots) | set(consts) | set(self.input_slots)
         last = {}
-        for i, st in enumerate(steps):
-            for s in st[1]:
+        for i, st in enumerate(self._steps):
+            for s in st[2]:
                 last[s] = i
-        frees = [[] for _ in steps]
+        frees = [[] for _ in self._steps]
         for s, i in last.items():
             if s not in keep:
                 frees[i].append(s)
-        self.steps = [(st[0], st[1], st[2], st[4], tuple(f)) for st, f in zip(steps, frees)]
-        self._nodes = [st[3] for st in steps]
-        self._template = [None] * self.n_slots
-        for s, v in prefill.items():
-            self._template[s] = v
+        lines = ["def _plan(%s):" % ", ".join("s%d" % s for s in self.input_slots)]
+        line_to_step = {}
+        for i, (fn, attrs, ins, outs, multi, _node) in enumerate(self._steps):
+            ns["f%d" % i] = fn
+            args = [name(s) for s in ins]
+            if attrs is not None:
+                args.insert(0, "np")
+                for j, (k, v) in enumerate(attrs.items()):
+                    ns["a%d_%d" % (i, j)] = v
+                    args.append("%s=a%d_%d" % (k, i, j))
+            call = "f%d(%s)" % (i, ", ".join(args))
+            if outs is None:
+                line = call
+            elif multi:
+                line = "%s, = %s" % (", ".join("s%d" % o for o in outs), call) if outs else call
+            else:
+                line = "s%d = %s" % (outs, call)
+            lines.append("    " + line)
+            line_to_step[len(lines)] = i
+            if frees[i]:
+                lines.append("    del %s" % ", ".join("s%d" % s for s in sorted(set(frees[i]))))
+        lines.append("    return [%s]" % ", ".join(name(s) for s in self.output_slots))
+        self.source = "\n".join(lines)
+        exec(compile(self.source, self._filename, "exec"), ns)  # noqa: S102 - our own generated code
+        return ns["_plan"], line_to_step
 
     def run(self, arrays) -> list:
         """Runs the plan on input arrays; returns the output arrays."""
-        slots = list(self._template)
-        for s, a in zip(self.input_slots, arrays):
-            slots[s] = a
-        i = 0
         try:
-            for i, (fn, ins, out, multi, free) in enumerate(self.steps):
-                r = fn(*[slots[s] for s in ins])
-                if out is not None:
-                    if multi:
-                        for s, v in zip(out, r):
-                            slots[s] = v
-                    else:
-                        slots[out] = r
-                for s in free:
-                    slots[s] = None
+            return self._fn(*arrays)
         except Exception as e:  # noqa: BLE001 - a kernel failure names the node and the user's line
-            raise self._error(i, e, slots) from None
-        return [slots[s] for s in self.output_slots]
+            i = self._failed_step(e)
+            if i is None:
+                raise
+            raise self._error(i, e) from None
 
-    def _error(self, i, exc, slots):
+    def _failed_step(self, exc):
+        tb = exc.__traceback__
+        step = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self._filename:
+                step = self._line_to_step.get(tb.tb_lineno)
+            tb = tb.tb_next
+        return step
+
+    def _error(self, i, exc):
         node = self._nodes[i]
         where = " (defined at %s)" % node.source if node.source else ""
         if isinstance(exc, OpError):
             msg = str(exc)
         else:
-            try:
-                ins = [Tensor(np.asarray(slots[s])) for s in self.steps[i][1]]
-                node.op.infer(ins, node.attrs)
-                msg = "%s: %s [Op:%s]" % (node.op.api, exc, node.op.name)
-            except OpError as e:
-                msg = str(e)
-            except Exception:  # noqa: BLE001
-                msg = "%s: %s [Op:%s]" % (node.op.api, exc, node.op.name)
+            msg = "%s: %s [Op:%s]" % (node.op.api, exc, node.op.name)
         cls = type(exc) if isinstance(exc, OpError) else InvalidArgumentError
         return cls(None, None, "%s\n\tin graph node %s%s" % (msg, node.name, where))

@@ -10,6 +10,7 @@ import weakref
 import numpy as np
 
 from .._api import tf_export
+from ..config import _functions_run_eagerly
 from ..framework import dtypes, nest
 from ..framework.context import ctx, graph_scope
 from ..framework.convert import convert_to_tensor
@@ -21,6 +22,7 @@ from .graph import ASSIGN_OPS, CONST, PLACEHOLDER, READ_VARIABLE, FuncGraph, Sym
 
 _ASSIGN_KIND = {op.name: kind for kind, op in ASSIGN_OPS.items()}
 RETRACE_WARNING_THRESHOLD = 5
+_RUN_EAGERLY = _functions_run_eagerly  # tf.config.run_functions_eagerly's flag, read on every call
 
 
 # ---------------------------------------------------------------- signatures
@@ -195,6 +197,7 @@ class Function:
         self._jit_compile = jit_compile
         self._reduce_retracing = reduce_retracing
         self._cache: dict = {}
+        self._fast: dict = {}
         self._relaxed: list = []
         self._tracing_count = 0
         self._last_key = None
@@ -249,10 +252,23 @@ class Function:
 
     # -- calling
     def __call__(self, *args, **kwargs):
-        from ..config import functions_run_eagerly
-        if functions_run_eagerly():
+        if _RUN_EAGERLY[0]:
             return self._python_function(*args, **kwargs)
+        if not kwargs and ctx.graph is None:
+            # Fast path for the common call: positional eager tensors whose shapes and dtypes
+            # were seen before. Defaults are fixed when no kwargs are given, so they need no key.
+            try:
+                fast_key = tuple((a._value.shape, a._dtype) for a in args)
+            except AttributeError:
+                fast_key = None
+            if fast_key is not None and all(type(a) is Tensor for a in args):
+                concrete = self._fast.get(fast_key)
+                if concrete is not None:
+                    return concrete._call_flat(list(args))
         concrete, ba = self._concrete_for(args, kwargs)
+        if not kwargs and len(ba.kwargs) == 0 and all(type(a) is Tensor for a in args) and \
+                len(concrete._specs) == len(args):
+            self._fast[tuple((a._value.shape, a._dtype) for a in args)] = concrete
         flat = [v for v in nest.flatten((list(ba.args), ba.kwargs)) if _is_tensor_leaf(v)
                 or isinstance(v, SymbolicTensor)]
         tensors = [v if isinstance(v, (Tensor, SymbolicTensor)) else convert_to_tensor(v) for v in flat]
@@ -295,7 +311,7 @@ class Function:
         ba = self._bind_args(args, kwargs)
         flat = nest.flatten((list(ba.args), ba.kwargs))
         sig = nest.flatten(self._input_signature)
-        tensors = [v for v in flat if not (v is None)]
+        tensors = [v for v in flat if v is not None]
         if len(tensors) != len(sig):
             raise TypeError("%s: expected %d arguments matching input_signature %s, got %d"
                             % (self._name, len(sig), self._input_signature, len(tensors)))

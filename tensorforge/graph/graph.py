@@ -273,8 +273,7 @@ class FuncGraph:
             elif n.op is PLACEHOLDER:
                 args = ["captured"]
             attr_text = (" " + ", ".join("%s=%r" % kv for kv in sorted(attrs.items()))) if attrs else ""
-            lines.append("  %s%s %s(%s)%s" % (outs + " = " if outs else "", n.op.name, "", ", ".join(args),
-                                              attr_text))
+            lines.append("  %s%s(%s)%s" % (outs + " = " if outs else "", n.op.name, ", ".join(args), attr_text))
         flat_out = [o for o in self.outputs if isinstance(o, SymbolicTensor)]
         lines.append("  return (%s)" % ", ".join(name(o) for o in flat_out))
         lines.append("}")
