@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 
+from .._api import tf_export
 from ..framework.convert import convert_to_tensor
 from ..framework.tensor import Tensor
 from ..framework.tensor_shape import TensorShape
@@ -59,6 +60,10 @@ class SymbolicTensor:
         from ..framework.tensor import Reference
         return Reference(self)
 
+    def _static_value(self):
+        """The value when it is known at trace time (tf.get_static_value), else None."""
+        return static_value(self)
+
     def numpy(self):
         raise NotImplementedError("Cannot convert a symbolic tf.Tensor (%s) to a numpy array: it has no value "
                                   "while a tf.function is being traced." % self.name)
@@ -94,6 +99,40 @@ class SymbolicTensor:
 
 operators.install(SymbolicTensor)
 SymbolicTensor.__hash__ = object.__hash__  # operators.install set __eq__; identity hashing stays
+
+
+_STATIC_DEPTH = 32
+
+
+def static_value(t, depth: int = 0):
+    """`t`'s value if it can be computed while tracing: constants, shapes that are fully
+    known, and stateless ops of such values. None otherwise."""
+    if isinstance(t, Tensor):
+        return t._value
+    if not isinstance(t, SymbolicTensor) or depth > _STATIC_DEPTH:
+        return None
+    node = t.node
+    if node.op is CONST:
+        return node.payload
+    if node.op.name == "Shape" and node.inputs[0].shape.is_fully_defined():
+        return np.asarray(node.inputs[0].shape.as_list(), dtype=node.attrs["out_type"].as_numpy_dtype)
+    if node.op.kernel is None or node.op.stateful:
+        return None
+    args = [static_value(x, depth + 1) for x in node.inputs]
+    if any(a is None for a in args):
+        return None
+    out = node.op.kernel(np, *args, **node.attrs)
+    return out if node.op.num_outputs == 1 else out[t.index]
+
+
+@tf_export("get_static_value")
+def get_static_value(tensor, partial: bool = False):
+    """The NumPy value of `tensor` if it is known without running a graph, else None
+    (tf.get_static_value)."""
+    v = static_value(tensor) if isinstance(tensor, (Tensor, SymbolicTensor)) else None
+    if v is None and hasattr(tensor, "_as_tensor") and not getattr(tensor, "_is_symbolic_tensor", False):
+        return None  # variables can change: never static
+    return None if v is None else np.asarray(v)
 
 
 class Node:

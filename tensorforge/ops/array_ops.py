@@ -80,14 +80,35 @@ def reshape(tensor, shape, name=None) -> Tensor:
 
 
 def _int_tuple(v) -> tuple:
-    """A shape-like argument (list, TensorShape, 1-D int tensor) as a tuple of ints."""
+    """A shape-like argument (list, TensorShape, 1-D int tensor) as a tuple of ints.
+
+    Inside tf.function a symbolic argument must have a value known at trace time (for
+    example tf.shape of a tensor whose shape is fully known); shape attrs are static.
+    """
     if isinstance(v, Tensor):
         return tuple(int(d) for d in np.asarray(v._value).reshape(-1))
     if hasattr(v, "as_list"):
         return tuple(v.as_list())
     if isinstance(v, (int, np.integer)):
         return (int(v),)
+    if getattr(v, "_is_symbolic_tensor", False) or (isinstance(v, (list, tuple)) and any(
+            getattr(d, "_is_symbolic_tensor", False) for d in v)):
+        return tuple(int(d) for d in np.asarray(_static(v)).reshape(-1))
     return tuple(int(d) for d in v)
+
+
+def _static(v):
+    """The trace-time value of a symbolic shape-like argument, or a clear error."""
+    parts = v if isinstance(v, (list, tuple)) else [v]
+    values = []
+    for p in parts:
+        sv = p._static_value() if getattr(p, "_is_symbolic_tensor", False) else np.asarray(p)
+        if sv is None:
+            raise TypeError("Shape argument %r must be known when the tf.function is traced: tensorforge keeps "
+                            "shapes as static attrs (use static shapes or an input_signature with known "
+                            "dimensions)." % (p,))
+        values.append(np.asarray(sv).reshape(-1))
+    return np.concatenate(values) if isinstance(v, (list, tuple)) else values[0]
 
 
 # ---------------------------------------------------------------- ZerosLike / OnesLike / Fill
