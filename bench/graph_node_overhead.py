@@ -12,7 +12,7 @@ NODES = 1000
 
 def chain(tf, x):
     # Alternating ops whose results do not simplify away (no x*1 or x+0 for passes to remove).
-    for i in range(NODES // 2):
+    for _ in range(NODES // 2):
         x = x * 1.0001
         x = x + 0.5
     return x
