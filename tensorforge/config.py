@@ -74,3 +74,71 @@ def run_functions_eagerly(run_eagerly: bool) -> None:
 
 def functions_run_eagerly() -> bool:
     return _functions_run_eagerly[0]
+
+
+# ---------------------------------------------------------------- tf.config.optimizer
+# TF's option names, in the order get_experimental_options lists them. Toggles are listed once
+# set; the two "disable_*" flags always; min_graph_nodes when not 0.
+_OPTIMIZER_TOGGLES = (
+    "layout_optimizer", "constant_folding", "shape_optimization", "remapping", "arithmetic_optimization",
+    "dependency_optimization", "loop_optimization", "function_optimization", "debug_stripper",
+    "disable_model_pruning", "scoped_allocator_optimization", "pin_to_host_optimization",
+    "implementation_selector", "auto_mixed_precision", "use_plugin_optimizers", "disable_meta_optimizer",
+    "auto_mixed_precision_onednn_bfloat16", "auto_mixed_precision_mkl")
+_OPTIMIZER_FLAGS = ("disable_model_pruning", "disable_meta_optimizer")
+_optimizer_options: dict = {}
+_jit = [""]
+
+
+def _optimizer_option(name: str):
+    """The value set for optimizer option `name`, or None when it was never set (the default)."""
+    return _optimizer_options.get(name)
+
+
+class optimizer:  # noqa: N801 - TF's namespace
+    """tf.config.optimizer: switches for the graph passes that every traced tf.function goes through.
+
+    tensorforge implements `constant_folding`, `arithmetic_optimization` (simplification and
+    common subexpression elimination), `dependency_optimization` (Identity removal), `remapping`
+    (elementwise fusion), `debug_stripper`, `disable_model_pruning` (dead-code elimination),
+    `disable_meta_optimizer` and `min_graph_nodes`; see tensorforge/graph/passes. The other
+    names TF accepts (layout_optimizer, shape_optimization, loop_optimization,
+    function_optimization, scoped_allocator_optimization, pin_to_host_optimization,
+    implementation_selector, auto_mixed_precision, ...) are recorded and reported but change
+    nothing here. Options apply to functions traced after they are set.
+    """
+
+    @staticmethod
+    def set_experimental_options(options: dict) -> None:
+        """Sets optimizer options, e.g. `{"constant_folding": False, "remapping": True}`.
+
+        Args:
+          options: a dict of option name to value (bool toggles; `min_graph_nodes` an int). Keys
+            not listed above are accepted and ignored, as TF does.
+        """
+        _optimizer_options.update(options)
+
+    @staticmethod
+    def get_experimental_options() -> dict:
+        """The options set so far, in TF's form: set toggles, both disable flags, min_graph_nodes."""
+        out = {}
+        for name in _OPTIMIZER_TOGGLES:
+            value = _optimizer_options.get(name)
+            if name in _OPTIMIZER_FLAGS:
+                out[name] = bool(value)
+            elif value is not None:
+                out[name] = bool(value)
+        nodes = _optimizer_options.get("min_graph_nodes")
+        if nodes:
+            out["min_graph_nodes"] = int(nodes)
+        return out
+
+    @staticmethod
+    def set_jit(enabled) -> None:
+        """Records XLA auto-clustering (True or "autoclustering"); tensorforge's executor has none."""
+        _jit[0] = "autoclustering" if enabled is True or enabled == "autoclustering" else ""
+
+    @staticmethod
+    def get_jit() -> str:
+        """"autoclustering" after set_jit(True), else "" (TF's values)."""
+        return _jit[0]

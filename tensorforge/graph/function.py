@@ -85,6 +85,9 @@ class ConcreteFunction:
         self._flat_out = flat_out
         self.inputs = list(graph.inputs)
         self.outputs = optimize(graph, self.inputs, [flat_out[i] for i in self._out_positions])
+        for pos, o in zip(self._out_positions, self.outputs):  # the passes may replace output tensors
+            flat_out[pos] = o
+        self.structured_outputs = nest.pack_sequence_as(structured_outputs, flat_out)
         self._plan = Plan(graph, self.inputs, self.outputs)
         self._live = live_nodes(graph, self.outputs)
 

@@ -307,8 +307,8 @@ class FuncGraph:
             args = [name(i) for i in n.inputs]
             if n.op is CONST:
                 args = [np.array2string(np.asarray(n.payload), threshold=6)]
-            elif n.payload is not None and n.op is not PLACEHOLDER:
-                args = ["var=%s" % getattr(n.payload, "name", n.payload)] + args
+            elif n.op is READ_VARIABLE or n.op in ASSIGN_OPS.values():
+                args = ["var=%s" % n.payload.name] + args
             elif n.op is PLACEHOLDER:
                 args = ["captured"]
             attr_text = (" " + ", ".join("%s=%r" % kv for kv in sorted(attrs.items()))) if attrs else ""
