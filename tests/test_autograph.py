@@ -571,3 +571,82 @@ def test_gradient_through_converted_cond():
         tape.watch(x)
         y = tf.reduce_sum(f(x))
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), [2.0, 4.0])
+
+
+def test_tensor_loops_match_python_semantics():
+    def scan(n):
+        s = tf.constant(0)
+        for i in tf.range(n):
+            for j in tf.range(i):
+                if j > 2:
+                    break
+                s += j
+            else:
+                s += 100
+        k = tf.constant(0)
+        while k < n and s < 1000:
+            k += 1
+            if k % 2 == 0:
+                continue
+            s += k
+        return s, k
+
+    staged = tf.function(scan)
+    for n in (0, 1, 3, 6):
+        want = scan(tf.constant(n))  # eager: plain Python control flow
+        got = staged(tf.constant(n))
+        assert [int(g.numpy()) for g in got] == [int(w.numpy()) for w in want]
+    assert staged.experimental_get_tracing_count() == 1
+
+
+def test_python_loop_with_tensor_break_is_rejected_like_tf():
+    def f(x):
+        for k in [1.0, 2.0]:
+            if x > k:
+                break
+            x = x + 1.0
+        return x
+
+    with pytest.raises(NotImplementedError, match="not supported in Python for loops"):
+        tf.function(f)(tf.constant(0.0))
+
+
+def test_for_dispatches_to_autograph_for_hook():
+    seen = []
+
+    class Source:
+        """Stands in for tf.data.Dataset: owns how `for x in source` is staged."""
+
+        def _autograph_for(self, extra_test, body, get_state, set_state, symbol_names, opts):
+            seen.append(symbol_names)
+            for v in (1.0, 2.0, 3.0):
+                body(tf.constant(v))
+
+    @tf.function
+    def f(x):
+        total = x
+        for v in Source():
+            total = total + v
+        return total
+
+    assert f(tf.constant(10.0)).numpy() == 16.0
+    assert seen == [("total",)]
+
+
+def test_lambda_spread_over_lines_is_converted():
+    f = tf.function(
+        lambda a,
+        b: a + b if a > b else a - b)
+    assert f(tf.constant(3.0), tf.constant(1.0)).numpy() == 4.0
+    assert f(tf.constant(1.0), tf.constant(3.0)).numpy() == -2.0
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_to_code_of_tf_function():
+    @tf.function
+    def f(x):
+        if x > 0:
+            x = -x
+        return x
+
+    assert "ag__.if_stmt" in autograph.to_code(f)

@@ -1,3 +1,4 @@
 """Graphs: the IR, tf.function tracing, the executor, control flow and AutoGraph."""
 from . import function  # noqa: F401  (exports tf.function)
 from . import control_flow  # noqa: F401  (exports tf.cond, tf.while_loop, tf.TensorArray, ...)
+from . import autograph  # noqa: F401  (exports tf.autograph.*, tf.debugging.Assert; registers the Assert op)

@@ -18,6 +18,7 @@ import __future__
 import ast
 import functools
 import inspect
+import linecache
 import os
 import sys
 import sysconfig
@@ -176,24 +177,47 @@ def _code_arg_names(code) -> list:
 def _find_node(fn):
     """The FunctionDef or Lambda of `fn` in its source."""
     code = fn.__code__
-    tree = _parse_source(fn)
     want_args = _code_arg_names(code)
     if code.co_name == "<lambda>":
-        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == code.co_firstlineno
-                 and _arg_names(n.args) == want_args]
-        if len(found) > 1:  # several on one line: match the body's column
-            cols = {p[2] for p in code.co_positions() if p[0] == code.co_firstlineno and p[2] is not None}
-            found = [n for n in found if n.body.col_offset in cols]
-        if len(found) != 1:
-            raise _NoSource("cannot identify the lambda in its source line")
-        return found[0]
-    for n in ast.walk(tree):
+        try:
+            return _find_lambda(_parse_source(fn), code, want_args)
+        except _NoSource:  # e.g. a lambda spread over the lines of a call: parse its whole file
+            return _find_lambda(_parse_file(code.co_filename), code, want_args)
+    for n in ast.walk(_parse_source(fn)):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name \
                 and _arg_names(n.args) == want_args:
             first = min([n.lineno] + [d.lineno for d in n.decorator_list])
             if first == code.co_firstlineno or n.lineno == code.co_firstlineno:
                 return n
     raise _NoSource("the source does not match the function")
+
+
+def _find_lambda(tree, code, want_args):
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == code.co_firstlineno
+             and _arg_names(n.args) == want_args]
+    if len(found) > 1:  # several on one line: match the body's position
+        starts = {(p[0], p[2]) for p in code.co_positions() if p[0] is not None and p[2] is not None}
+        found = [n for n in found if (n.body.lineno, n.body.col_offset) in starts]
+    if len(found) != 1:
+        raise _NoSource("cannot identify the lambda in its source")
+    return found[0]
+
+
+_file_trees: dict = {}
+
+
+def _parse_file(filename):
+    lines = linecache.getlines(filename)
+    if not lines:
+        raise _NoSource("no source for %s" % filename)
+    text = "".join(lines)
+    hit = _file_trees.get(filename)
+    if hit is None or hit[0] != text:
+        try:
+            hit = _file_trees[filename] = (text, ast.parse(text))
+        except SyntaxError as e:
+            raise _NoSource("unparsable source: %s" % e) from None
+    return hit[1]
 
 
 def _strip_evaluated(args: ast.arguments) -> None:
@@ -265,13 +289,16 @@ def _instantiate(fn, factory):
 
 
 def _plain_function(entity):
-    while isinstance(entity, functools.partial):
-        entity = entity.func
-    if isinstance(entity, types.MethodType):
-        entity = entity.__func__
-    if hasattr(entity, "python_function"):  # a tf.function
-        entity = entity.python_function
-    return entity
+    """The Python function behind a partial, bound method or tf.function."""
+    while True:
+        if isinstance(entity, functools.partial):
+            entity = entity.func
+        elif isinstance(entity, types.MethodType):
+            entity = entity.__func__
+        elif type(entity) is not types.FunctionType and hasattr(entity, "python_function"):
+            entity = entity.python_function
+        else:
+            return entity
 
 
 # ---------------------------------------------------------------- public API

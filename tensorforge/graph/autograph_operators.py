@@ -158,20 +158,19 @@ def _tf_if_stmt(cond, body, orelse, get_state, set_state, names):
     init = get_state()
     outs = {}
 
-    def branch(fn, key, label, other):
+    def branch(fn, label, other):
         def run():
             set_state(init)
             fn()
             new = tuple(get_state())
             _verify_branch_vars(new, names, label)
+            outs[label] = new
             if other in outs:
-                _verify_cond_vars(new, outs[other], names) if key == "main" else \
-                    _verify_cond_vars(outs[other], new, names)
-            outs[key] = new
+                _verify_cond_vars(outs["main"], outs["else"], names)
             return _as_tensor_leaves(new)
         return run
 
-    final = _cf().cond(cond, branch(body, "main", "main", "else"), branch(orelse, "else", "else", "main"))
+    final = _cf().cond(cond, branch(body, "main", "else"), branch(orelse, "else", "main"))
     set_state(_unpack(final, len(names)))
 
 
@@ -301,7 +300,7 @@ def _try_handling_undefineds(body, get_state, set_state, init_vars, nulls, names
     try:
         with _tmp_graph() as g:
             def to_placeholder(v):
-                if isinstance(v, _PY_SCALARS + (list, tuple)):
+                if isinstance(v, _PY_SCALARS):
                     t = convert_to_tensor(v)
                     return g.placeholder(t.shape, t.dtype)
                 return v
@@ -362,9 +361,7 @@ def _tf_while_stmt(test, body, get_state, set_state, names, opts):
 
     loop_vars = ((convert_to_tensor(False),) + init_vars) if require_one else init_vars
     if any(i is not None for i in invariants):
-        inv = tuple(i if i is not None else nest.map_structure(lambda t: t.shape, v)
-                    for i, v in zip(invariants, init_vars))
-        opts["shape_invariants"] = ((TensorShape([]),) + inv) if require_one else inv
+        opts["shape_invariants"] = ((None,) + invariants) if require_one else invariants
     final = _unpack(_cf().while_loop(aug_test, aug_body, loop_vars, **_loop_kwargs(opts)), len(loop_vars))
     if require_one:
         from .autograph_assert import Assert
@@ -492,8 +489,6 @@ def _known_len_tf_for_stmt(iter_, extra_test, body, get_state, set_state, names,
     def aug_test():
         return _and_extra(index < n, extra_test)
 
-    if isinstance(n, int):
-        opts.setdefault("maximum_iterations", n)
     _tf_while_stmt(aug_test, aug_body, aug_get_state, aug_set_state, ("<internal iterate>",) + names, opts)
 
 
@@ -597,6 +592,8 @@ def converted_call(f, args, kwargs):
 
 
 def _convert(fn):
+    global _convert  # bound on first use: autograph imports this module
     from .autograph import converted_function
+    _convert = converted_function
     return converted_function(fn)
 

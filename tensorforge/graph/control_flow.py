@@ -27,7 +27,7 @@ import numpy as np
 from .._api import tf_export
 from ..autodiff.tape import GradientTape
 from ..framework import dtypes, nest
-from ..framework.context import ctx, graph_scope, init_scope
+from ..framework.context import ctx, graph_scope
 from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError, OutOfRangeError
 from ..framework.indexed_slices import IndexedSlices
@@ -73,11 +73,13 @@ def _as_graph_value(leaf):
 
 
 def _record(op: OpDef, node) -> None:
-    """Lets the active tapes see `node` (bind's graph path does this for registry ops)."""
-    if ctx.tapes:
-        outs = tuple(node.outputs)
-        for tape in ctx.tapes:
-            tape._record(op, node.inputs, node.attrs, outs)
+    """Lets the active tapes see `node` (bind's graph path does this for registry ops).
+
+    The records share the node's output list, so outputs added later for gradients (exported
+    intermediates) receive gradients too when a tape differentiates a gradient (second order).
+    """
+    for tape in ctx.tapes:
+        tape._record(op, node.inputs, node.attrs, node.outputs)
 
 
 def _special(name: str, grad, api: str, stateful: bool = False) -> OpDef:
@@ -153,7 +155,7 @@ def _adopt(graph, children) -> None:
 
 
 class _Branch:
-    """A traced sub-graph: leading parameters, captured outer values, outputs (None = absent)."""
+    """A traced sub-graph: leading parameters, captured outer values and outputs."""
 
     __slots__ = ("graph", "params", "outputs", "placeholders", "captured", "positions", "_plan", "_live")
 
@@ -170,18 +172,15 @@ class _Branch:
     def changed(self) -> None:
         self._plan = self._live = None
 
-    def _present(self) -> list:
-        return [o for o in self.outputs if o is not None]
-
     def run(self, arrays) -> list:
-        if self._plan is None:
-            self._plan = Plan(self.graph, self.params + self.placeholders, self._present())
-        vals = iter(self._plan.run(arrays))
-        return [None if o is None else next(vals) for o in self.outputs]
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = Plan(self.graph, self.params + self.placeholders, self.outputs)
+        return plan.run(arrays)
 
     def replay(self, values) -> list:
         if self._live is None:
-            self._live = live_nodes(self.graph, self._present())
+            self._live = live_nodes(self.graph, self.outputs)
         return _replay_nodes(self._live, self.params + self.placeholders, values, self.outputs)
 
 
@@ -203,7 +202,7 @@ def _replay_nodes(nodes, params, values, outputs) -> list:
             r = n.payload.replay(ins) if op.kernel is None else bind(op.name, ins, n.attrs)
             for o, v in zip(n.outputs, r if isinstance(r, (tuple, list)) else (r,)):
                 env[id(o)] = v
-    return [None if o is None else env[id(o)] for o in outputs]
+    return [env[id(o)] for o in outputs]
 
 
 def _collect_captures(branches) -> list:
@@ -249,7 +248,6 @@ class _ConditionalPayload:
         self.kind = kind
         self.branches = branches
         self.missing_default = missing_default  # tf.case without default: message for "none true"
-        self.n_user_outputs = len(branches[0].outputs)
         self._exported: dict[int, int] = {}
 
     @property
@@ -275,8 +273,8 @@ class _ConditionalPayload:
             fns = [functools.partial(_replay_captured, br, tensors[1:]) for br in self.branches]
             record = bool(ctx.tapes)
             branches = [_trace_branch(ctx.graph, fn, record)[0] for fn in fns]
-            node = _make_conditional(ctx.graph, self.kind, tensors[0], branches, "cond",
-                                     self.missing_default, n_user_outputs=self.n_user_outputs)
+            node = _make_conditional(ctx.graph, self.kind, tensors[0], branches, self.kind.lower(),
+                                     self.missing_default)
             return list(node.outputs)
         br = self.branches[self.choose(tensors[0]._value)]
         return br.replay([tensors[1 + p] for p in br.positions])
@@ -289,7 +287,7 @@ class _ConditionalPayload:
             if not owner:
                 raise ValueError("%s is not a tensor of a branch of %s" % (value, node.name))
             for br in self.branches:
-                br.outputs.append(value if br is owner[0] else None)
+                br.outputs.append(value if br is owner[0] else _placeholder_zeros(br.graph, value))
                 br.changed()
             idx = self._exported[id(value)] = len(node.outputs)
             node.outputs.append(SymbolicTensor(node.graph, node, idx, value.shape, value.dtype))
@@ -297,20 +295,26 @@ class _ConditionalPayload:
         return node.outputs[idx]
 
 
+def _placeholder_zeros(graph, like):
+    """Zeros standing in for `like` in a branch that does not compute it (only the branch that
+    does is ever read, but every output must hold a tensor: tapes may take its zeros_like)."""
+    with graph_scope(graph):
+        if like.shape.is_fully_defined():
+            return array_ops.zeros(like.shape.as_list(), like.dtype)
+        return _in_graph(graph, array_ops.zeros([], like.dtype))
+
+
 def _replay_captured(br, captured) -> list:
     return br.replay([captured[p] for p in br.positions])
 
 
-def _make_conditional(graph, kind, index, branches, name, missing_default=None, resolve=None,
-                      n_user_outputs=None):
+def _make_conditional(graph, kind, index, branches, name, missing_default=None, resolve=None):
     """Adds the If/Case node choosing among traced `branches` to `graph`."""
-    width = len(branches[0].outputs)
-    keep = [i for i in range(width) if any(br.outputs[i] is not None for br in branches)]
-    specs = []
+    keep = [i for i, o in enumerate(branches[0].outputs) if o is not None]  # None leaves: None in all
     for br in branches:
         br.outputs = [br.outputs[i] for i in keep]
-    for i in range(len(keep)):
-        outs = [br.outputs[i] for br in branches if br.outputs[i] is not None]
+    specs = []
+    for outs in zip(*(br.outputs for br in branches)):
         shape = outs[0].shape
         for o in outs[1:]:
             shape = shape.most_specific_compatible_shape(o.shape)
@@ -322,9 +326,7 @@ def _make_conditional(graph, kind, index, branches, name, missing_default=None, 
     op = _COND_OPS[kind, _is_stateful(graphs)]
     attrs = {"Tout": tuple(d for _, d in specs)}
     node = graph._new_node(op, inputs, attrs, specs, name)
-    payload = node.payload = _ConditionalPayload(kind, branches, missing_default)
-    if n_user_outputs is not None:
-        payload.n_user_outputs = min(n_user_outputs, len(specs))
+    node.payload = _ConditionalPayload(kind, branches, missing_default)
     labels = ("true", "false") if kind == "If" else tuple("branch%d" % i for i in range(len(branches)))
     for g, label in zip(graphs, labels):
         g.name = "%s_%s" % (node.name, label)
@@ -342,7 +344,6 @@ def _conditional_grad(rec, *dys):
             if _differentiable(inputs[j].dtype) and j not in rec.skip_input_indices]
     if not want:
         return [None] * len(inputs)
-    dys = list(dys[:payload.n_user_outputs])
     graph = ctx.graph
     if graph is None:
         raise ValueError("The gradient of a %s node is built while tracing" % node.type)
@@ -350,9 +351,14 @@ def _conditional_grad(rec, *dys):
     fns = [functools.partial(_branch_vjp, br, inputs, want, dys) for br in payload.branches]
     branches = [_trace_branch(graph, fn, record)[0] for fn in fns]
     graphs = {id(br.graph) for br in payload.branches}
+    fed = {id(v): node.inputs[1 + p] for br in payload.branches for v, p in zip(br.captured, br.positions)}
 
     def resolve(value):
-        if id(value.graph) in graphs:
+        # Ops recorded in a branch name the outer tensors they were given; the node's input
+        # carries that value at run time. Branch tensors come out as extra outputs.
+        if id(value) in fed:
+            value = fed[id(value)]
+        elif id(value.graph) in graphs:
             value = payload.export(node, value)
         return _in_graph(graph, value)
 
@@ -801,6 +807,7 @@ def _while_grad(rec, *dys):
         outs = [_in_graph(g, _or_zeros(gr, s)) for s, gr in zip(sources, grads)]
     per_iter = [(v, ph) for v, ph in g.captures.values() if v.graph is body.graph]
     invariant = [(v, ph) for v, ph in g.captures.values() if v.graph is not body.graph]
+    fed = {id(v): inputs[k + pos] for v, pos in zip(body.captured, body.positions)}
     extra_idx = [p.add_extra(v) for v, _ in per_iter]
     if not p.history:
         p.history = True
@@ -808,7 +815,7 @@ def _while_grad(rec, *dys):
     vjp = _Branch(g, outs, dv + [ph for _, ph in per_iter] + [ph for _, ph in invariant])
     seeds = [dys[i] if dys[i] is not None else array_ops.zeros_like(rec.outputs[i]) for i in vars_d]
     gin = ([_in_graph(graph, node.outputs[n])] + [_in_graph(graph, s) for s in seeds]
-           + [_in_graph(graph, v) for v, _ in invariant] + [inputs[j] for j in caps_d])
+           + [_in_graph(graph, fed.get(id(v), v)) for v, _ in invariant] + [inputs[j] for j in caps_d])
     specs = [(body.params[i].shape, body.params[i].dtype) for i in vars_d] + [(inputs[j].shape, inputs[j].dtype)
                                                                              for j in caps_d]
     gnode = graph._new_node(_WHILE_GRAD, gin, {}, specs, node.name + "_grad")
@@ -986,7 +993,7 @@ def _graph_while(cond, body, structure, single, shape_invariants, maximum_iterat
 
 # ---------------------------------------------------------------- TensorArray
 def _index(i) -> int:
-    return int(np.asarray(i._value if isinstance(i, Tensor) else i))
+    return int(i)  # a Python int, NumPy scalar or 0-d array, or a scalar eager tensor
 
 
 class _TensorList:
@@ -1130,8 +1137,9 @@ def _tl_reserve(ops, size, *, element_dtype, element_shape):
 
 
 def _tl_set_item(ops, tl, index, item, *, dynamic):
-    i = [_index(index)]
-    return (tl.set(i, [item], _write_size(tl, i, dynamic)),)
+    i = int(index)
+    size = tl.size if 0 <= i < tl.size else _write_size(tl, (i,), dynamic)
+    return (tl.set((i,), (item,), size),)
 
 
 def _tl_get_item(ops, tl, index, *, element_dtype, element_shape):
