@@ -558,3 +558,62 @@ def test_persistent_tape_differentiates_control_flow_twice():
         got = [float(v) for v in f(tf.constant(a), tf.constant(2.0))]
         want = [np.cos(a) * 2.0, np.sin(a)] if a > 0 else [np.exp(2.0), np.exp(2.0) * a]
         np.testing.assert_allclose(got, want + [4.0, 4.0 * a], rtol=1e-5)
+
+
+_V = tf.Variable([0.5, -0.25])
+
+
+def _while_in_cond(a):
+    return tf.cond(tf.reduce_sum(a) > 0,
+                   lambda: tf.reduce_sum(tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, tf.sin(s) * a),
+                                                       (0, a))[1]),
+                   lambda: tf.reduce_sum(a * a))
+
+
+def _while_in_while(a):
+    def outer(j, s):
+        return j + 1, tf.while_loop(lambda i, t: i < j, lambda i, t: (i + 1, tf.tanh(t * a) + s), (0, s))[1]
+    return tf.reduce_sum(tf.while_loop(lambda j, s: j < 3, outer, (0, a))[1])
+
+
+def _variable_in_cond_in_while_in_cond(a):
+    def body(i, s):
+        return i + 1, tf.cond(s[0] > 0, lambda: s * _V, lambda: s + _V)
+    return tf.cond(a[1] < 0, lambda: tf.reduce_sum(tf.while_loop(lambda i, s: i < 2, body, (0, a))[1]),
+                   lambda: tf.reduce_sum(_V * a))
+
+
+@pytest.mark.parametrize("model", [_while_in_cond, _while_in_while, _variable_in_cond_in_while_in_cond])
+@pytest.mark.parametrize("x", [[0.4, -0.3], [-0.4, 0.3]])
+def test_nested_control_flow_gradients(model, x):
+    a = tf.constant(np.array(x, np.float32))
+
+    def grads(fn, b):
+        with tf.GradientTape() as t:
+            t.watch(b)
+            y = fn(b)
+        return t.gradient(y, [b, _V])
+    want = grads(model, a)
+    got_inside = tf.function(lambda b: grads(model, b))(a)
+    got_around = grads(tf.function(model), a)
+    for w, gi, ga in zip(want, got_inside, got_around):
+        if w is None:
+            assert gi is None and ga is None
+        else:
+            _close(gi, w)
+            _close(ga, w)
+
+
+def test_tensor_array_static_shapes_in_function():
+    @tf.function
+    def f(n):
+        ta = tf.TensorArray(tf.float32, size=3).write(0, [1.0, 2.0])
+        assert ta.stack().shape.as_list() == [3, 2] and ta.read(0).shape.as_list() == [2]
+        assert ta.gather([0, 1]).shape.as_list() == [2, 2] and ta.concat().shape.as_list() == [None]
+        looped = tf.while_loop(lambda i, t: i < 3, lambda i, t: (i + 1, t.write(i, [1.0, 2.0])),
+                               (0, tf.TensorArray(tf.float32, size=3)))[1]
+        assert looped.stack().shape.as_list() == [3, 2]
+        assert tf.TensorArray(tf.float32, size=n).write(0, 1.0).stack().shape.as_list() == [None]
+        assert tf.TensorArray(tf.float32, size=1, dynamic_size=True).write(3, 1.0).stack().shape.as_list() == [None]
+        return looped.stack()
+    _close(f(tf.constant(2)), np.tile([1.0, 2.0], (3, 1)))

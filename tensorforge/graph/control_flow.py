@@ -118,9 +118,9 @@ class _ControlFlowGraph(FuncGraph):
             self.tape._pop()
 
     def capture(self, value):
-        new = isinstance(value, SymbolicTensor) and value.graph is not self and id(value) not in self.captures
+        known = id(value) in self.captures
         ph = super().capture(value)
-        if new and self.tape is not None and _differentiable(ph.dtype):
+        if not known and id(value) in self.captures and self.tape is not None and _differentiable(ph.dtype):
             # bind records ops with the tensors it was given: the outer one, not the placeholder.
             self.tape.watch([ph, value])
         return ph
@@ -192,7 +192,7 @@ def _replay_nodes(nodes, params, values, outputs) -> list:
         if op is PLACEHOLDER:
             continue
         if op is CONST:
-            env[id(n.outputs[0])] = Tensor(n.payload)
+            env[id(n.outputs[0])] = n.payload if n.outputs[0].dtype is VARIANT else Tensor(n.payload)
         elif op is READ_VARIABLE:
             env[id(n.outputs[0])] = n.payload._as_tensor()
         elif op.name in _ASSIGN_KIND:
@@ -298,6 +298,10 @@ class _ConditionalPayload:
 def _placeholder_zeros(graph, like):
     """Zeros standing in for `like` in a branch that does not compute it (only the branch that
     does is ever read, but every output must hold a tensor: tapes may take its zeros_like)."""
+    if like.dtype is VARIANT:  # a While history or TensorArray flow: an empty list
+        node = graph._new_node(CONST, [], {"dtype": VARIANT}, [((), VARIANT)], "Const")
+        node.payload = []
+        return node.outputs[0]
     with graph_scope(graph):
         if like.shape.is_fully_defined():
             return array_ops.zeros(like.shape.as_list(), like.dtype)
@@ -358,7 +362,7 @@ def _conditional_grad(rec, *dys):
         # carries that value at run time. Branch tensors come out as extra outputs.
         if id(value) in fed:
             value = fed[id(value)]
-        elif id(value.graph) in graphs:
+        elif id(getattr(value, "graph", None)) in graphs:
             value = payload.export(node, value)
         return _in_graph(graph, value)
 
@@ -453,11 +457,7 @@ def _conditional(kind, index, fns, name, api, labels, word, missing_default=None
     return nest.pack_sequence_as(structure, values)
 
 
-def _truth(pred) -> bool:
-    return bool(pred)
-
-
-def _graph_pred(pred, what: str, dtype=dtypes.bool):
+def _graph_pred(pred, what: str):
     """The symbolic scalar predicate/index of a traced conditional, or None when it is eager."""
     if ctx.graph is None:
         return None
@@ -501,7 +501,7 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
         raise TypeError("'false_fn' must be callable.")
     p = _graph_pred(pred, "pred")
     if p is None:
-        return true_fn() if _truth(pred) else false_fn()
+        return true_fn() if bool(pred) else false_fn()
     return _conditional("If", p, [true_fn, false_fn], name or "cond", "tf.cond", ("true_fn", "false_fn"), "cond")
 
 
@@ -608,7 +608,7 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
     post = (lambda r: r) if strict else _unpack_if_singleton
     if ctx.graph is None or not any(isinstance(p, SymbolicTensor) for p in preds):
         for p, fn in zip(preds, fns):
-            if _truth(p):
+            if bool(p):
                 return post(fn())
         if default is None:
             raise InvalidArgumentError(None, None, "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. "
@@ -743,10 +743,9 @@ def _build_while(graph, flat_in, max_t, specs, trace_cond, trace_body, name, rec
 class _WhileGradPayload:
     """Runs the body's vector-Jacobian product over a While node's history, last iteration first."""
 
-    def __init__(self, vjp, n_vars, n_iter, extra_idx, n_inv, n_caps, specs):
+    def __init__(self, vjp, n_vars, extra_idx, n_inv, n_caps, specs):
         self.vjp = vjp              # _Branch: params = grads of vars, per-iteration values, invariants
         self.n_vars = n_vars
-        self.n_iter = n_iter
         self.extra_idx = extra_idx  # where each per-iteration value sits in a history record
         self.n_inv = n_inv
         self.n_caps = n_caps
@@ -805,8 +804,8 @@ def _while_grad(rec, *dys):
         it = iter(grads)
         grads = _paired_sum([None if t is None else next(it) for t in flat])
         outs = [_in_graph(g, _or_zeros(gr, s)) for s, gr in zip(sources, grads)]
-    per_iter = [(v, ph) for v, ph in g.captures.values() if v.graph is body.graph]
-    invariant = [(v, ph) for v, ph in g.captures.values() if v.graph is not body.graph]
+    per_iter = [(v, ph) for v, ph in g.captures.values() if getattr(v, "graph", None) is body.graph]
+    invariant = [(v, ph) for v, ph in g.captures.values() if getattr(v, "graph", None) is not body.graph]
     fed = {id(v): inputs[k + pos] for v, pos in zip(body.captured, body.positions)}
     extra_idx = [p.add_extra(v) for v, _ in per_iter]
     if not p.history:
@@ -815,11 +814,11 @@ def _while_grad(rec, *dys):
     vjp = _Branch(g, outs, dv + [ph for _, ph in per_iter] + [ph for _, ph in invariant])
     seeds = [dys[i] if dys[i] is not None else array_ops.zeros_like(rec.outputs[i]) for i in vars_d]
     gin = ([_in_graph(graph, node.outputs[n])] + [_in_graph(graph, s) for s in seeds]
-           + [_in_graph(graph, fed.get(id(v), v)) for v, _ in invariant] + [inputs[j] for j in caps_d])
+           + [_in_graph(graph, fed.get(id(v), v)) for v, _ in invariant] + [_in_graph(graph, inputs[j]) for j in caps_d])
     specs = [(body.params[i].shape, body.params[i].dtype) for i in vars_d] + [(inputs[j].shape, inputs[j].dtype)
                                                                              for j in caps_d]
     gnode = graph._new_node(_WHILE_GRAD, gin, {}, specs, node.name + "_grad")
-    gnode.payload = _WhileGradPayload(vjp, len(vars_d), len(per_iter), extra_idx, len(invariant), len(caps_d), specs)
+    gnode.payload = _WhileGradPayload(vjp, len(vars_d), extra_idx, len(invariant), len(caps_d), specs)
     result = [None] * len(inputs)
     for i, o in zip(vars_d + caps_d, gnode.outputs):
         if i >= n or i not in rec.skip_input_indices:
@@ -916,7 +915,7 @@ def _eager_while(cond, body, structure, single, maximum_iterations):
     limit = None if maximum_iterations is None else int(maximum_iterations)
     vars_ = list(structure)
     i = 0
-    while (limit is None or i < limit) and _truth(cond(*vars_)):
+    while (limit is None or i < limit) and bool(cond(*vars_)):
         vars_ = list(_normalize_body_output(body(*vars_), structure, single))
         i += 1
     leaves = [v if v is None or isinstance(v, TensorArray) else convert_to_tensor(v) for v in nest.flatten(vars_)]
@@ -1295,6 +1294,7 @@ class TensorArray:
         self._infer_shape = infer_shape
         self._element_shape = TensorShape(None) if element_shape is None else as_shape(element_shape)
         self._cleared: set = set()
+        self._static_size = None  # the size when it is known while tracing (graphs only)
         if flow is not None:
             self._flow = flow
             return
@@ -1308,6 +1308,8 @@ class TensorArray:
             self._flow = _TensorList.of([None] * _index(convert_to_tensor(size, dtype=dtypes.int32)))
         else:
             size_t = convert_to_tensor(size, dtype=dtypes.int32)
+            if isinstance(size_t, Tensor) and not self._dynamic_size:
+                self._static_size = int(size_t)
             self._flow = _stage_list("TensorListReserve", [size_t], self._attrs(), [((), VARIANT)])[0]
 
     # -- representation
@@ -1336,11 +1338,15 @@ class TensorArray:
         return _stage_list("TensorListFromElements", [x for x in items if x is not None],
                            {"present": present}, [((), VARIANT)])[0]
 
-    def _update(self, op, inputs, attrs) -> "TensorArray":
+    def _update(self, op, inputs, attrs, size=-1) -> "TensorArray":
+        """The array after `op`; `size` is its new static size (-1: unchanged, None: unknown)."""
         if self._eager:
             self._flow = _LIST_FNS[op](_TensorOps, self._flow, *inputs, **attrs)[0]
             return self
-        return self._with_flow(_stage_list(op, [self._graph_flow()] + inputs, attrs, [((), VARIANT)])[0])
+        ta = self._with_flow(_stage_list(op, [self._graph_flow()] + inputs, attrs, [((), VARIANT)])[0])
+        if size != -1 or self._dynamic_size:
+            ta._static_size = None if size == -1 else size
+        return ta
 
     def _value_out(self, op, inputs, shape):
         if self._eager:
@@ -1409,7 +1415,7 @@ class TensorArray:
 
     def stack(self, name=None):
         """All elements stacked along a new first axis."""
-        shape = TensorShape([None]).concatenate(self._element_shape)
+        shape = TensorShape([self._static_size]).concatenate(self._element_shape)
         return self._value_out("TensorListStack", [], shape)
 
     def gather(self, indices, name=None):
@@ -1426,7 +1432,8 @@ class TensorArray:
     def unstack(self, value, name=None) -> "TensorArray":
         """Sets the elements to the slices of `value` along its first axis."""
         value = self._convert(value, lambda s: s[1:] if s.rank else TensorShape(None))
-        return self._update("TensorListFromTensor", [value], {"dynamic": self._dynamic_size})
+        return self._update("TensorListFromTensor", [value], {"dynamic": self._dynamic_size},
+                            value.shape[0] if value.shape.rank else None)
 
     def scatter(self, indices, value, name=None) -> "TensorArray":
         """Writes the slices of `value` at `indices`."""
@@ -1437,7 +1444,9 @@ class TensorArray:
     def split(self, value, lengths, name=None) -> "TensorArray":
         """Sets the elements to consecutive pieces of `value` with the given `lengths`."""
         value = self._convert(value, lambda s: TensorShape([None]).concatenate(s[1:]) if s.rank else TensorShape(None))
-        return self._update("TensorListSplit", [value, self._int_tensor(lengths)], {"dynamic": self._dynamic_size})
+        lengths = self._int_tensor(lengths)
+        return self._update("TensorListSplit", [value, lengths], {"dynamic": self._dynamic_size},
+                            lengths.shape[0] if lengths.shape.rank == 1 else None)
 
     def size(self, name=None):
         """The number of elements (an int32 scalar)."""
