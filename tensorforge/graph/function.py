@@ -334,7 +334,7 @@ class Function:
     def _trace(self, ba, specs, key):
         self._tracing_count += 1
         if self._tracing_count >= RETRACE_WARNING_THRESHOLD and self._last_key is not None:
-            self._warn_retrace(key)
+            self._warn_retrace(key, _leaf_names(ba))
         self._last_key = key
         graph = FuncGraph(self._name)
         fn = self._python_function
@@ -374,10 +374,9 @@ class Function:
                 self._converted = self._python_function
         return self._converted
 
-    def _warn_retrace(self, key):
+    def _warn_retrace(self, key, names):
         prev, new = self._last_key, key
         change = "its input structure changed"
-        names = _leaf_names_from_signature(self._signature, prev, new)
         if prev[1] == new[1]:
             for name, a, b in zip(names, prev[0], new[0]):
                 if a != b:
@@ -416,10 +415,6 @@ def _leaf_names(ba) -> list:
         n = len(nest.flatten(value))
         names.extend([name] if n == 1 else ["%s_%d" % (name, i) for i in range(n)])
     return names
-
-
-def _leaf_names_from_signature(signature, prev, new) -> list:
-    return [p for p in signature.parameters] + ["argument_%d" % i for i in range(len(new[0]))]
 
 
 def _drop_first(sig):
