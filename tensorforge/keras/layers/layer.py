@@ -1,0 +1,290 @@
+"""keras.layers.Layer: the base of every layer and model.
+
+A layer owns variables (made by `add_weight` in `build`, on the first call, when the input
+shape is known) and computes `call`. Called on Keras symbolic tensors (from `keras.Input`),
+a layer stages its ops in the shared functional graph and records the call, which is how
+functional models are built; called on tensors, it computes; inside tf.function, it traces.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import threading
+
+from ...framework import dtypes
+from ...framework.context import graph_scope
+from ...framework.nest import flatten, map_structure
+from ...framework.tensor_shape import TensorShape
+from ...framework.variables import Variable
+from .._registry import keras_export
+
+_names = threading.local()
+_call_context = threading.local()
+
+
+def unique_layer_name(base: str) -> str:
+    """Keras's automatic names: dense, dense_1, dense_2, ..."""
+    counts = getattr(_names, "counts", None)
+    if counts is None:
+        counts = _names.counts = {}
+    n = counts.get(base, 0)
+    counts[base] = n + 1
+    return base if n == 0 else "%s_%d" % (base, n)
+
+
+def _snake(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def dtype_policy_config(dtype) -> dict:
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype.name}, "registered_name": None}
+
+
+def _dtype_from(value):
+    if value is None:
+        return dtypes.float32
+    if isinstance(value, dict):  # a serialised DTypePolicy
+        value = value.get("config", {}).get("name", "float32")
+    return dtypes.as_dtype(value)
+
+
+def functional_graph_of(x):
+    """The functional graph a Keras symbolic input belongs to, or None for real tensors."""
+    for t in flatten(x):
+        g = getattr(t, "graph", None)
+        if g is not None and getattr(g, "keras_history", None) is not None:
+            return g
+    return None
+
+
+@keras_export("keras.layers.Layer")
+class Layer:
+    """The base class of layers (tf.keras.layers.Layer).
+
+    Subclasses create weights in `build(input_shape)` with `add_weight` and compute in
+    `call(inputs, ...)`; `call` may take `training` and `mask` arguments.
+    """
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None,
+                 **kwargs):
+        for k in ("input_shape", "input_dim", "batch_input_shape", "batch_size", "input_length"):
+            kwargs.pop(k, None)  # Keras 2 arguments Sequential-style users still pass
+        if kwargs:
+            raise TypeError("Unrecognized keyword arguments passed to %s: %s" % (type(self).__name__, kwargs))
+        object.__setattr__(self, "_layers", [])
+        self.name = name or unique_layer_name(_snake(type(self).__name__))
+        self._trainable = trainable
+        self._dtype = _dtype_from(dtype)
+        self._trainable_weights: list = []
+        self._non_trainable_weights: list = []
+        self._losses: list = []
+        self.activity_regularizer = activity_regularizer
+        self.built = False
+        self.supports_masking = False
+        self._build_shapes = None
+        params = inspect.signature(self.call).parameters
+        self._call_has_training = "training" in params
+        self._call_has_mask = "mask" in params
+
+    # -- attribute tracking: sublayers assigned as attributes (or in lists) are tracked
+    def __setattr__(self, name, value):
+        layers = self.__dict__.get("_layers")
+        if layers is not None and name != "_layers":
+            for v in flatten(value) if isinstance(value, (list, tuple, dict)) else [value]:
+                if isinstance(v, Layer) and v is not self and not any(v is l for l in layers):
+                    layers.append(v)
+        object.__setattr__(self, name, value)
+
+    # -- properties
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        return self._dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool):
+        self._trainable = bool(value)
+        for l in self._layers:
+            l.trainable = value
+
+    @property
+    def layers(self) -> list:
+        return list(self._layers)
+
+    @property
+    def trainable_weights(self) -> list:
+        if not self._trainable:
+            return []
+        out = list(self._trainable_weights)
+        for l in self._layers:
+            out.extend(w for w in l.trainable_weights if not any(w is o for o in out))
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list:
+        out = list(self._non_trainable_weights) + ([] if self._trainable else list(self._trainable_weights))
+        for l in self._layers:
+            for w in (l.non_trainable_weights if self._trainable else l.weights):
+                if not any(w is o for o in out):
+                    out.append(w)
+        return out
+
+    @property
+    def weights(self) -> list:
+        out = list(self._trainable_weights) + list(self._non_trainable_weights)
+        for l in self._layers:
+            out.extend(w for w in l.weights if not any(w is o for o in out))
+        return out
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    @property
+    def losses(self) -> list:
+        out = list(self._losses)
+        for l in self._layers:
+            out.extend(l.losses)
+        return out
+
+    def add_loss(self, loss) -> None:
+        """Adds a loss tensor (e.g. an activity regularization term) to the layer's losses."""
+        self._losses.append(loss)
+
+    # -- weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none", overwrite_with_gradient=False,
+                   name=None):
+        """Creates a variable of this layer, initialised by `initializer` (default glorot_uniform
+        for floats, zeros otherwise)."""
+        from .. import initializers
+        dtype = _dtype_from(dtype) if dtype is not None else self._dtype
+        shape = tuple(TensorShape(shape or ()).as_list())
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.is_floating else "zeros"
+        init = initializers.get(initializer)
+        var = Variable(lambda: init(shape, dtype=dtype), trainable=trainable, dtype=dtype,
+                       name=name or "variable", constraint=constraint)
+        var.path = "%s/%s" % (self.name, name or "variable")
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        if regularizer is not None:
+            from .. import regularizers
+            reg = regularizers.get(regularizer)
+            self._regularizers = getattr(self, "_regularizers", []) + [(reg, var)]
+        return var
+
+    def get_weights(self) -> list:
+        """The weights' values as NumPy arrays, in `weights` order."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Sets the weights from NumPy arrays, in `weights` order."""
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError("You called `set_weights(weights)` on layer '%s' with a weight list of length %d, but "
+                             "the layer was expecting %d weights." % (self.name, len(weights), len(params)))
+        for p, w in zip(params, weights):
+            w_shape = tuple(getattr(w, "shape", ()))
+            if tuple(p.shape.as_list()) != w_shape:
+                raise ValueError("Layer %s weight shape %s is not compatible with provided weight shape %s."
+                                 % (self.name, tuple(p.shape.as_list()), w_shape))
+            p.assign(w if not hasattr(w, "dtype") or w.dtype == p.dtype.as_numpy_dtype else
+                     __import__("numpy").asarray(w, dtype=p.dtype.as_numpy_dtype))
+
+    def count_params(self) -> int:
+        return int(sum(w.shape.num_elements() for w in self.weights))
+
+    # -- building and calling
+    def build(self, input_shape) -> None:
+        """Creates the layer's weights for inputs of `input_shape`; the default makes none."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shapes = map_structure(lambda t: TensorShape(t.shape), inputs)
+        self._build_shapes = map_structure(lambda s: tuple(s.as_list()) if s.rank is not None else None, shapes)
+        self.build(shapes if not isinstance(shapes, TensorShape) else shapes)
+        self.built = True
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise ValueError("Layer %s was called without inputs." % self.name)
+        inputs = args[0]
+        graph = functional_graph_of(args)
+        if graph is not None:
+            with graph_scope(graph):
+                outputs = self._call_and_build(inputs, args, kwargs)
+            graph.keras_history.append((self, args, kwargs, outputs))
+            return outputs
+        return self._call_and_build(inputs, args, kwargs)
+
+    def _call_and_build(self, inputs, args, kwargs):
+        from ...framework.convert import convert_to_tensor, is_tensor
+        if not isinstance(inputs, (list, tuple, dict)) and not is_tensor(inputs) and inputs is not None:
+            inputs = convert_to_tensor(inputs, dtype_hint=self._dtype)
+            args = (inputs,) + tuple(args[1:])
+        self._maybe_build(inputs)
+        if self._call_has_training:
+            training = kwargs.get("training")
+            if training is None:
+                training = getattr(_call_context, "training", None)
+            kwargs = dict(kwargs, training=bool(training) if training is not None else False)
+        elif "training" in kwargs:
+            kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+        prev = getattr(_call_context, "training", None)
+        _call_context.training = kwargs.get("training", prev)
+        try:
+            outputs = self.call(*args, **kwargs)
+        finally:
+            _call_context.training = prev
+        if self.activity_regularizer is not None:
+            for o in flatten(outputs):
+                self.add_loss(self.activity_regularizer(o))
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for `input_shape`, found by running `call` on symbolic inputs."""
+        from .input_layer import Input
+        x = map_structure(lambda s: Input(batch_shape=tuple(s)), input_shape,) if isinstance(
+            input_shape, (list, dict)) else Input(batch_shape=tuple(input_shape))
+        out = self(x)
+        return map_structure(lambda t: tuple(t.shape.as_list()), out)
+
+    # -- configuration
+    def get_config(self) -> dict:
+        return {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def get_build_config(self):
+        if self._build_shapes is not None:
+            return {"input_shape": self._build_shapes}
+        return None
+
+    def build_from_config(self, config):
+        if config and "input_shape" in config and not self.built:
+            shape = config["input_shape"]
+            self.build(TensorShape(shape) if shape is None or not isinstance(shape[0], (list, tuple)) else
+                       [TensorShape(s) for s in shape])
+            self.built = True
+
+    def __repr__(self):
+        return "<%s name=%s, built=%s>" % (type(self).__name__, self.name, self.built)

@@ -1,0 +1,2 @@
+"""tf.keras.models."""
+from .model import Functional, Model, Sequential  # noqa: F401

@@ -1,0 +1,171 @@
+"""keras.Model (subclassing and functional) and keras.Sequential."""
+from __future__ import annotations
+
+from ...framework.nest import flatten, map_structure, pack_sequence_as
+from .._registry import keras_export
+from ..layers.input_layer import InputLayer, input_layer_of
+from ..layers.layer import Layer
+
+
+@keras_export("keras.Model", "keras.models.Model")
+class Model(Layer):
+    """A layer with training and saving APIs (tf.keras.Model).
+
+    `Model(inputs, outputs)` builds a functional model from Keras symbolic tensors; a
+    subclass defines its layers in `__init__` and the computation in `call`.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and ("inputs" in kwargs or len(args) >= 2):
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def get_layer(self, name=None, index=None):
+        """The sublayer with this `name` (or at this `index`)."""
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError("Was asked to retrieve layer at index %d but model only has %d layers."
+                                 % (index, len(self.layers)))
+            return self.layers[index]
+        for l in self.layers:
+            if l.name == name:
+                return l
+        raise ValueError("No such layer: %s. Existing layers are: %s." % (name, [l.name for l in self.layers]))
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
+                layer_range=None):
+        """Prints a table of the layers, their output shapes and parameter counts, as Keras does."""
+        from .summary import print_summary
+        print_summary(self, print_fn=print_fn)
+
+
+@keras_export("keras.Functional")
+class Functional(Model):
+    """A model defined by connecting layers from `keras.Input` tensors to outputs."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        flat_in, flat_out = flatten(inputs), flatten(outputs)
+        if not flat_in or any(getattr(t, "graph", None) is None for t in flat_in + flat_out):
+            raise ValueError("All `inputs` and `outputs` of a functional Model must be Keras symbolic tensors "
+                             "(from keras.Input and layers called on them).")
+        graph = flat_in[0].graph
+        needed = {id(t) for t in flat_out}
+        nodes = []
+        for node in reversed(graph.keras_history):
+            layer, args, kwargs, outs = node
+            if any(id(o) in needed for o in flatten(outs)):
+                nodes.append(node)
+                for t in flatten((list(args), kwargs)):
+                    if getattr(t, "graph", None) is graph:
+                        needed.add(id(t))
+        input_ids = {id(t) for t in flat_in}
+        missing = [t for t in flat_in if id(t) not in needed and id(t) not in {id(o) for o in flat_out}]
+        if missing:
+            raise ValueError("Input %s is not connected to the outputs of the model." % missing[0].name)
+        self._nodes = list(reversed(nodes))
+        self._input_ids = input_ids
+        self._input_layers = [input_layer_of(t) or InputLayer(batch_shape=tuple(t.shape.as_list())) for t in flat_in]
+        for l in self._input_layers + [n[0] for n in self._nodes]:
+            if not any(l is x for x in self._layers):
+                self._layers.append(l)
+        self.built = True
+
+    @property
+    def inputs(self) -> list:
+        return flatten(self._inputs_struct)
+
+    @property
+    def outputs(self) -> list:
+        return flatten(self._outputs_struct)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    def call(self, inputs, training=None, mask=None):
+        env = {}
+        flat = flatten(inputs)
+        sym = flatten(self._inputs_struct)
+        if len(flat) != len(sym):
+            raise ValueError("Model %s expects %d input(s), but it received %d input tensors."
+                             % (self.name, len(sym), len(flat)))
+        for s, v in zip(sym, flat):
+            env[id(s)] = v
+
+        def look(t):
+            return env.get(id(t), t) if getattr(t, "graph", None) is not None else t
+
+        for layer, args, kwargs, outs in self._nodes:
+            a = map_structure(look, list(args))
+            kw = map_structure(look, kwargs)
+            if training is not None and layer._call_has_training and "training" not in kw:
+                kw["training"] = training
+            result = layer(*a, **kw)
+            for o, r in zip(flatten(outs), flatten(result)):
+                env[id(o)] = r
+        return pack_sequence_as(self._outputs_struct, [look(t) for t in flatten(self._outputs_struct)])
+
+
+@keras_export("keras.Sequential", "keras.models.Sequential")
+class Sequential(Model):
+    """A linear stack of layers (tf.keras.Sequential)."""
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._input_layer = None
+        for l in layers or []:
+            self.add(l)
+
+    def add(self, layer):
+        """Appends a layer (an InputLayer sets the input shape and builds the model)."""
+        if getattr(layer, "graph", None) is not None and input_layer_of(layer) is not None:
+            layer = input_layer_of(layer)  # keras.Input(...) passed as a layer
+        if not isinstance(layer, Layer):
+            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential model. Received: %r"
+                             % (layer,))
+        if isinstance(layer, InputLayer):
+            if self._input_layer is not None or self._layers:
+                raise ValueError("Sequential model '%s' has already been configured to use an input layer."
+                                 % self.name)
+            self._input_layer = layer
+            return
+        self._layers.append(layer)
+        self.built = False
+        if self._input_layer is not None:
+            self._build_from_input()
+
+    def _build_from_input(self):
+        x = self._input_layer.output
+        for l in self._layers:
+            x = l(x)
+        self._build_shapes = tuple(self._input_layer.batch_shape)
+        self.built = True
+
+    def build(self, input_shape=None):
+        if self._input_layer is None and input_shape is not None:
+            self._input_layer = InputLayer(batch_shape=tuple(input_shape))
+        if self._input_layer is not None:
+            self._build_from_input()
+        self.built = True
+
+    def pop(self):
+        self._layers.pop()
+        self.built = False
+
+    @property
+    def input_shape(self):
+        return None if self._input_layer is None else self._input_layer.batch_shape
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for l in self._layers:
+            kw = {"training": training} if training is not None and l._call_has_training else {}
+            x = l(x, **kw)
+        return x
