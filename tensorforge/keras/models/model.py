@@ -5,10 +5,11 @@ from ...framework.nest import flatten, map_structure, pack_sequence_as
 from .._registry import keras_export
 from ..layers.input_layer import InputLayer, input_layer_of
 from ..layers.layer import Layer
+from ..trainer import Trainer
 
 
 @keras_export("keras.Model", "keras.models.Model")
-class Model(Layer):
+class Model(Trainer, Layer):
     """A layer with training and saving APIs (tf.keras.Model).
 
     `Model(inputs, outputs)` builds a functional model from Keras symbolic tensors; a

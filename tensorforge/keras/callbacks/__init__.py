@@ -1,0 +1,2 @@
+"""tf.keras.callbacks."""
+from .callback import Callback, CallbackList, History, ProgbarLogger  # noqa: F401

@@ -1,0 +1,122 @@
+"""Callback base class, the list that drives them, History and the progress bar."""
+from __future__ import annotations
+
+import sys
+import time
+
+from .._registry import keras_export
+
+
+@keras_export("keras.callbacks.Callback")
+class Callback:
+    """Base class of callbacks: hooks called by fit / evaluate / predict (tf.keras.callbacks.Callback)."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None): ...
+    def on_train_end(self, logs=None): ...
+    def on_epoch_begin(self, epoch, logs=None): ...
+    def on_epoch_end(self, epoch, logs=None): ...
+    def on_train_batch_begin(self, batch, logs=None): ...
+    def on_train_batch_end(self, batch, logs=None): ...
+    def on_test_begin(self, logs=None): ...
+    def on_test_end(self, logs=None): ...
+    def on_test_batch_begin(self, batch, logs=None): ...
+    def on_test_batch_end(self, batch, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...
+    def on_predict_batch_begin(self, batch, logs=None): ...
+    def on_predict_batch_end(self, batch, logs=None): ...
+
+
+class CallbackList:
+    """Calls every callback's hook in order."""
+
+    def __init__(self, callbacks=None, model=None, **params):
+        self.callbacks = list(callbacks or [])
+        for c in self.callbacks:
+            c.set_model(model)
+            c.set_params(params)
+
+    def __getattr__(self, name):
+        if not name.startswith("on_"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            for c in self.callbacks:
+                getattr(c, name)(*args, **kwargs)
+        return call
+
+
+@keras_export("keras.callbacks.History")
+class History(Callback):
+    """Records each epoch's logs in `history` (returned by fit)."""
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict = {}
+        self.epoch: list = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+
+
+def _fmt_value(v) -> str:
+    """Keras's metric formatting: 4 decimals, scientific for zero and tiny values."""
+    v = float(v)
+    return "%.4e" % v if v == 0 or abs(v) < 1e-3 else "%.4f" % v
+
+
+@keras_export("keras.callbacks.ProgbarLogger")
+class ProgbarLogger(Callback):
+    """Prints Keras's per-epoch progress bar with step time and metrics (verbose=1), or one
+    line per epoch (verbose=2)."""
+
+    def __init__(self, verbose=1, stream=None):
+        super().__init__()
+        self.verbose = verbose
+        self.stream = stream or sys.stdout
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+        self._seen = 0
+        if self.verbose and self.params.get("epochs", 1) >= 1:
+            self.stream.write("Epoch %d/%d\n" % (epoch + 1, self.params.get("epochs", 1)))
+            self.stream.flush()
+
+    def _line(self, step, logs, done):
+        steps = self.params.get("steps")
+        elapsed = time.perf_counter() - self._start
+        per_step = elapsed / max(step, 1)
+        bar = ""
+        if steps:
+            filled = int(20 * step / steps)
+            bar = "%d/%d %s%s " % (step, steps, "━" * filled, "─" * (20 - filled))
+        timing = ("%ds %dms/step" % (elapsed, per_step * 1000)) if done else (
+            "%ds %dms/step" % (per_step * ((steps or step) - step), per_step * 1000))
+        metrics = " - ".join("%s: %s" % (k, _fmt_value(v)) for k, v in (logs or {}).items())
+        return "%s%s%s" % (bar, timing, (" - " + metrics) if metrics else "")
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.verbose == 1 and self.stream.isatty():
+            self.stream.write("\r" + self._line(batch + 1, logs, False))
+            self.stream.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.verbose:
+            steps = self.params.get("steps") or 0
+            self.stream.write(("\r" if self.stream.isatty() else "") + self._line(steps, logs, True) + "\n")
+            self.stream.flush()
