@@ -1,6 +1,6 @@
 """tf.keras. This issue ships the dataset loaders and utils; layers and models come with Keras."""
 from . import datasets, utils  # noqa: F401
-from . import layers, models  # noqa: F401,E402
+from . import callbacks, layers, models  # noqa: F401,E402
 from .layers import Input  # noqa: F401,E402
 from .models import Model, Sequential  # noqa: F401,E402
 from ._registry import register_keras_serializable  # noqa: F401,E402

@@ -201,8 +201,18 @@ class Trainer:
         return tf_function(step, autograph=False)
 
     def make_train_function(self):
+        """The compiled step. With steps_per_execution=k it takes a tuple of up to k batches and
+        runs them in one call, so the per-call overhead is paid once per k steps."""
         if self.train_function is None:
-            self.train_function = self._function(self.train_step)
+            if self.steps_per_execution > 1:
+                def multi_step(batches):
+                    logs = None
+                    for b in batches:
+                        logs = self.train_step(b)
+                    return logs
+                self.train_function = self._function(multi_step)
+            else:
+                self.train_function = self._function(self.train_step)
         return self.train_function
 
     def make_test_function(self):
@@ -237,6 +247,8 @@ class Trainer:
             cbs.append(ProgbarLogger(verbose))
         cbs.append(history)
         steps = steps_per_epoch or getattr(data, "steps", None)
+        if steps and self.steps_per_execution > 1:
+            steps = -(-steps // self.steps_per_execution)
         cb = CallbackList(cbs, model=self, verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
         train_fn = self.make_train_function()
@@ -245,9 +257,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cb.on_epoch_begin(epoch)
-            for step, batch in enumerate(data.batches()):
-                if steps_per_epoch is not None and step >= steps_per_epoch:
-                    break
+            for step, batch in enumerate(self._grouped(data.batches(), steps_per_epoch)):
                 cb.on_train_batch_begin(step)
                 results = train_fn(batch)
                 logs = {k: float(v) for k, v in results.items()}
@@ -265,6 +275,23 @@ class Trainer:
         history.model = self
         history.params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         return history
+
+    def _grouped(self, batches, limit):
+        """Batches one by one, or in tuples of steps_per_execution (at most `limit` batches)."""
+        k = self.steps_per_execution
+        group = []
+        for i, b in enumerate(batches):
+            if limit is not None and i >= limit:
+                break
+            if k <= 1:
+                yield b
+                continue
+            group.append(b)
+            if len(group) == k:
+                yield tuple(group)
+                group = []
+        if group:
+            yield tuple(group)
 
     def _evaluate_data(self, data) -> dict:
         self.reset_metrics()
