@@ -1,2 +1,4 @@
 """tf.keras.callbacks."""
 from .callback import Callback, CallbackList, History, ProgbarLogger  # noqa: F401
+from .training_control import (CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,  # noqa: F401
+                               ReduceLROnPlateau, TerminateOnNaN)
