@@ -42,7 +42,11 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=(2, 3), input_dtype=
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-5)
 
     # Functional use: symbolic shapes agree with the eager ones (batch left unknown).
-    sym = tf.keras.Input(batch_shape=(None,) + tuple(np.shape(input_data))[1:], dtype=input_dtype)
+    if isinstance(input_data, (list, tuple)):  # merge layers: one symbolic input per input
+        sym = [tf.keras.Input(batch_shape=(None,) + tuple(np.shape(a))[1:], dtype=np.asarray(a).dtype.name)
+               for a in input_data]
+    else:
+        sym = tf.keras.Input(batch_shape=(None,) + tuple(np.shape(input_data))[1:], dtype=input_dtype)
     sym_out = tf.nest.flatten(layer_cls(**init_kwargs)(sym, **call_kwargs))
     for s, o in zip(sym_out, outs):
         assert s.shape.is_compatible_with(o.shape), (s.shape, o.shape)

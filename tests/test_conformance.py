@@ -13,7 +13,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFORMANCE = os.path.join(ROOT, "..", "shared", "conformance")
 GOLDEN = os.path.join(CONFORMANCE, "golden")
 # The prefixes whose every case must pass; later capabilities add theirs.
-PREFIXES = ("math.", "reduce.", "linalg.", "array.", "nn.", "tape.", "strings.", "function.")
+PREFIXES = ("math.", "reduce.", "linalg.", "array.", "nn.", "tape.", "strings.", "function.", "keras.", "losses.",
+            "metrics.", "optimizers.", "train.")
 
 
 def _load_harness():

@@ -68,6 +68,9 @@ class DType:
     def __repr__(self) -> str:
         return "tf." + self.name
 
+    def __str__(self) -> str:
+        return "<dtype: %r>" % self.name
+
     def __eq__(self, other) -> bool:
         if other is self:
             return True

@@ -319,6 +319,8 @@ class Function:
             raise TypeError("%s: expected %d arguments matching input_signature %s, got %d"
                             % (self._name, len(sig), self._input_signature, len(tensors)))
         for i, (v, spec) in enumerate(zip(tensors, sig)):
+            if isinstance(v, TensorSpec):  # get_concrete_function() with the signature itself
+                continue
             t = v if isinstance(v, (Tensor, SymbolicTensor)) else convert_to_tensor(v, dtype=spec.dtype)
             if t.dtype is not spec.dtype or not spec.shape.is_compatible_with(t.shape):
                 raise TypeError("%s: argument %d (%r) is not compatible with input_signature %r"
@@ -410,10 +412,19 @@ def _structure_key(structure):
 
 
 def _leaf_names(ba) -> list:
+    """A name for each leaf of nest.flatten((list(ba.args), ba.kwargs)), for placeholders and messages."""
+    positional = [p.name for p in ba.signature.parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     names = []
-    for name, value in list(zip(ba.signature.parameters, ba.args)) + list(ba.kwargs.items()):
+
+    def add(name, value):
         n = len(nest.flatten(value))
         names.extend([name] if n == 1 else ["%s_%d" % (name, i) for i in range(n)])
+
+    for i, value in enumerate(ba.args):
+        add(positional[i] if i < len(positional) else "args_%d" % (i - len(positional)), value)
+    for key in sorted(ba.kwargs):
+        add(key, ba.kwargs[key])
     return names
 
 

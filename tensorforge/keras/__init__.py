@@ -1,5 +1,6 @@
 """tf.keras. This issue ships the dataset loaders and utils; layers and models come with Keras."""
-from . import datasets, utils  # noqa: F401
+from . import (activations, constraints, datasets, initializers, losses, metrics, optimizers,  # noqa: F401
+               regularizers, utils)
 from . import callbacks, layers, models  # noqa: F401,E402
 from .layers import Input  # noqa: F401,E402
 from .models import Model, Sequential  # noqa: F401,E402

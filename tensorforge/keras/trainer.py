@@ -34,11 +34,11 @@ def unpack_x_y_sample_weight(data):
 
 def _accuracy_for(loss):
     """Keras's choice for the metric string 'accuracy' given the compiled loss."""
-    from . import losses, metrics
-    name = loss if isinstance(loss, str) else getattr(loss, "name", getattr(loss, "__name__", ""))
-    name = str(name)
-    if isinstance(loss, losses.Loss):
-        name = type(loss).__name__
+    from . import metrics
+    if isinstance(loss, str):
+        name = loss
+    else:  # a Loss class instance, or a wrapped loss function whose name says what it is
+        name = "%s %s %s" % (type(loss).__name__, getattr(loss, "name", ""), getattr(loss, "__name__", ""))
     key = name.lower().replace("_", "")
     if "sparsecategorical" in key:
         return metrics.SparseCategoricalAccuracy(name="accuracy")
@@ -47,6 +47,17 @@ def _accuracy_for(loss):
     if "binary" in key:
         return metrics.BinaryAccuracy(name="accuracy")
     return metrics.Accuracy(name="accuracy")
+
+
+def _as_loss(losses_mod, identifier):
+    """A Loss object for a compile() loss: functions (and their string names) are wrapped so that
+    the loss is reduced over the batch, as Keras does."""
+    if identifier is None:
+        return None
+    fn = losses_mod.get(identifier)
+    if isinstance(fn, losses_mod.Loss):
+        return fn
+    return losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
 
 
 class _ArrayData:
@@ -117,17 +128,18 @@ class Trainer:
         from . import optimizers
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
-        self._loss_fns = [losses_mod.get(l) if l is not None else None for l in (
-            loss if isinstance(loss, (list, tuple)) else [loss])]
+        self._loss_fns = [_as_loss(losses_mod, l) for l in (loss if isinstance(loss, (list, tuple)) else [loss])]
         self._loss_weights = loss_weights
         self._loss_tracker = metrics_mod.Mean(name="loss")
         self._compiled_metrics = []
         for m in flatten(metrics or []):
             if m in ("accuracy", "acc"):
-                self._compiled_metrics.append(_accuracy_for(self._loss_fns[0] if self._loss_fns[0] is not None
-                                                            else loss))
+                obj = _accuracy_for(self._loss_fns[0] if self._loss_fns[0] is not None else loss)
             else:
-                self._compiled_metrics.append(metrics_mod.get(m))
+                obj = metrics_mod.get(m)
+            if isinstance(m, str):
+                obj.name = m  # Keras names a metric given as a string by that string ('AUC', 'acc')
+            self._compiled_metrics.append(obj)
         self.run_eagerly = run_eagerly
         self.steps_per_execution = int(steps_per_execution)
         self.jit_compile = jit_compile

@@ -405,8 +405,11 @@ def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
 # ---------------------------------------------------------------- IndexedSlices to dense
 def indexed_slices_to_dense(s: IndexedSlices, dtype=None, name=None) -> Tensor:
     """Sums the rows of an IndexedSlices into a dense tensor of its dense_shape."""
-    n = int(np.asarray(_t(s.dense_shape)._value)[0])
-    return math_ops.unsorted_segment_sum(s.values, s.indices, n)
+    ds = s.dense_shape
+    dims = _const(ds) if not isinstance(ds, (list, tuple)) else np.asarray(ds)
+    if dims is None:
+        raise TypeError("IndexedSlices with a dense_shape unknown at trace time cannot be made dense: %r" % (s,))
+    return math_ops.unsorted_segment_sum(s.values, s.indices, int(np.asarray(dims).reshape(-1)[0]))
 
 
 register_tensor_conversion_function(IndexedSlices, indexed_slices_to_dense)
@@ -414,8 +417,15 @@ register_tensor_conversion_function(IndexedSlices, indexed_slices_to_dense)
 
 # ================================================================ helpers shared below
 def _const(spec):
-    """The NumPy value of `spec` when it is an eager tensor (value known), else None."""
-    return spec._value if type(spec) is Tensor else None
+    """The NumPy value of `spec` when it is known: an eager tensor, or a symbolic tensor whose
+    value is fixed at trace time (a constant, a static shape). Else None."""
+    if type(spec) is Tensor:
+        return spec._value
+    static = getattr(spec, "_static_value", None)
+    if static is not None:
+        v = static()
+        return None if v is None else np.asarray(v)
+    return None
 
 
 def _static_dims(x) -> list:

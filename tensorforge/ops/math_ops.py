@@ -18,6 +18,7 @@ from ..framework.convert import constant_value, convert_to_tensor, mixed_dtype_e
 from ..framework.errors import InvalidArgumentError
 from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor import Tensor
+from ..framework.tensor_shape import TensorShape
 from . import array_ops
 from . import sample_inputs as S
 from . import shapes as sh
@@ -102,7 +103,13 @@ def unbroadcast(g, shape):
     axes = list(range(nlead)) + [i + nlead for i, d in enumerate(target) if d == 1 and gshape[i + nlead] != 1]
     if axes:
         g = reduce_sum(g, axis=axes, keepdims=False)
-    return array_ops.reshape(g, target)
+    if g.shape._dims == target:
+        return g
+    # Unknown dims (inside tf.function) are left to the reshape as -1 when there is only one.
+    if sum(d is None for d in target) > 1:
+        raise ValueError("Cannot reduce a gradient of shape %s to the input shape %s with more than one unknown "
+                         "dimension" % (g.shape, TensorShape(target)))
+    return array_ops.reshape(g, [-1 if d is None else d for d in target])
 
 
 def _cj(t):

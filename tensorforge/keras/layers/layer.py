@@ -33,8 +33,10 @@ def unique_layer_name(base: str) -> str:
 
 
 def _snake(name: str) -> str:
+    """Keras's to_snake_case: Conv2D -> conv2d, BatchNormalization -> batch_normalization."""
+    name = re.sub(r"\W+", "", name)
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def dtype_policy_config(dtype) -> dict:
@@ -47,6 +49,17 @@ def _dtype_from(value):
     if isinstance(value, dict):  # a serialised DTypePolicy
         value = value.get("config", {}).get("name", "float32")
     return dtypes.as_dtype(value)
+
+
+def _autocast(t, dtype):
+    from ...framework.convert import convert_to_tensor
+    from ...ops.math_ops import cast
+    if isinstance(t, __import__("numpy").ndarray) and t.dtype.kind == "f":
+        t = convert_to_tensor(t)
+    d = getattr(t, "dtype", None)
+    if d is not None and getattr(d, "is_floating", False) and d is not dtype and hasattr(t, "shape"):
+        return cast(t, dtype)
+    return t
 
 
 def functional_graph_of(x):
@@ -239,6 +252,12 @@ class Layer:
         if not isinstance(inputs, (list, tuple, dict)) and not is_tensor(inputs) and inputs is not None:
             inputs = convert_to_tensor(inputs, dtype_hint=self._dtype)
             args = (inputs,) + tuple(args[1:])
+        if self._dtype.is_floating:
+            # Keras autocasts floating inputs to the layer's compute dtype (float64 NumPy data included).
+            cast = map_structure(lambda t: _autocast(t, self._dtype), inputs)
+            if cast is not inputs:
+                inputs = cast
+                args = (inputs,) + tuple(args[1:])
         self._maybe_build(inputs)
         if self._call_has_training:
             training = kwargs.get("training")

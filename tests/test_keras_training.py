@@ -1,0 +1,175 @@
+"""Keras models and the trainer: Sequential / Functional / subclassed, compile-fit-evaluate-predict,
+callbacks."""
+import csv
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+
+keras = tf.keras
+
+
+def _data(n=64, d=8, k=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d)).astype("float32")
+    w = rng.standard_normal((d, k)).astype("float32")
+    y = np.argmax(x @ w, axis=1).astype("int32")
+    return x, y
+
+
+def _mlp(d=8, k=3):
+    return keras.Sequential([keras.Input(shape=(d,)), keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dense(k, activation="softmax")])
+
+
+def test_fit_evaluate_predict_learns():
+    x, y = _data(256)
+    model = _mlp()
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    hist = model.fit(x, y, batch_size=32, epochs=8, verbose=0)
+    assert set(hist.history) == {"loss", "accuracy"} and len(hist.history["loss"]) == 8
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    loss, acc = model.evaluate(x, y, verbose=0)
+    assert acc > 0.8 and loss == pytest.approx(model.evaluate(x, y, verbose=0, return_dict=True)["loss"])
+    pred = model.predict(x[:10], verbose=0)
+    assert isinstance(pred, np.ndarray) and pred.shape == (10, 3)
+    np.testing.assert_allclose(pred.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_validation_split_and_data():
+    x, y = _data(100)
+    model = _mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=2, validation_split=0.2, verbose=0)
+    assert {"val_loss", "val_accuracy"} <= set(h.history)
+    h = model.fit(x, y, epochs=1, validation_data=(x[:10], y[:10]), verbose=0)
+    assert "val_loss" in h.history
+
+
+def test_steps_per_execution_matches_single_steps():
+    x, y = _data(64)
+    weights = _mlp().get_weights()
+    results = []
+    for k in (1, 4):
+        model = _mlp()
+        model.set_weights(weights)
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
+                      steps_per_execution=k)
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        results.append(model.get_weights())
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_run_eagerly_matches_tf_function():
+    x, y = _data(32)
+    weights = _mlp().get_weights()
+    out = []
+    for eager in (True, False):
+        model = _mlp()
+        model.set_weights(weights)
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
+                      run_eagerly=eager)
+        model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        out.append(model.get_weights())
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_functional_multi_input_output_and_shared_layers():
+    a = keras.Input(shape=(4,), name="a")
+    b = keras.Input(shape=(4,), name="b")
+    shared = keras.layers.Dense(3, name="shared")
+    ha, hb = shared(a), shared(b)
+    out1 = keras.layers.Dense(1, name="o1")(ha)
+    out2 = keras.layers.Dense(2, name="o2")(hb)
+    model = keras.Model(inputs=[a, b], outputs=[out1, out2])
+    assert len(model.weights) == 6
+    ya, yb = model([np.ones((5, 4), "float32"), np.zeros((5, 4), "float32")])
+    assert ya.shape == [5, 1] and yb.shape == [5, 2]
+    assert model.get_layer("shared") is shared
+
+
+def test_subclassed_model_trains():
+    class MLP(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d1 = keras.layers.Dense(16, activation="relu")
+            self.d2 = keras.layers.Dense(3)
+
+        def call(self, x, training=False):
+            return self.d2(self.d1(x))
+
+    x, y = _data(64)
+    model = MLP()
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = model.fit(x, y, epochs=3, verbose=0)
+    assert len(model.trainable_weights) == 4 and h.history["loss"][-1] < h.history["loss"][0]
+
+
+def test_summary_like_keras(capsys):
+    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(16, name="dense_a"),
+                              keras.layers.Dense(3, name="dense_b")], name="seq")
+    model.summary()
+    out = capsys.readouterr().out
+    assert 'Model: "seq"' in out and "dense_a (Dense)" in out and "(None, 16)" in out
+    assert "Total params: 195 (780.00 B)" in out and "Trainable params: 195" in out
+
+
+def test_set_weights_checks_shapes():
+    model = _mlp()
+    w = model.get_weights()
+    with pytest.raises(ValueError):
+        model.set_weights(w[:-1])
+    w[0] = np.zeros((3, 3), "float32")
+    with pytest.raises(ValueError):
+        model.set_weights(w)
+
+
+def test_early_stopping_restores_best_weights():
+    x, y = _data(64)
+    model = _mlp()
+    model.compile(optimizer=keras.optimizers.SGD(5.0), loss="sparse_categorical_crossentropy")
+    snapshots = []
+    record = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights()))
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+    h = model.fit(x, y, epochs=30, verbose=0, callbacks=[record, stop])
+    assert stop.stopped_epoch > 0 and len(h.history["loss"]) == stop.stopped_epoch + 1
+    best = int(np.argmin(h.history["loss"]))
+    assert stop.best_epoch == best
+    for a, b in zip(model.get_weights(), snapshots[best]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_learning_rate_scheduler_and_csv_logger(tmp_path):
+    x, y = _data(32)
+    model = _mlp()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    path = tmp_path / "log.csv"
+    sched = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[sched, keras.callbacks.CSVLogger(str(path))])
+    assert float(np.asarray(model.optimizer.learning_rate)) == pytest.approx(0.1 / 3)
+    rows = list(csv.DictReader(open(path)))
+    assert [r["epoch"] for r in rows] == ["0", "1", "2"] and "loss" in rows[0]
+
+
+def test_terminate_on_nan():
+    x, y = _data(32)
+    x[0, 0] = np.nan
+    model = _mlp()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    h = model.fit(x, y, batch_size=8, epochs=5, verbose=0, shuffle=False,
+                  callbacks=[keras.callbacks.TerminateOnNaN()])
+    assert len(h.history["loss"]) == 1
+
+
+def test_train_and_test_on_batch():
+    x, y = _data(16)
+    model = _mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    logs = model.train_on_batch(x, y, return_dict=True)
+    assert set(logs) == {"loss", "accuracy"}
+    assert len(model.test_on_batch(x, y)) == 2
+    assert model.predict_on_batch(x).shape == (16, 3)
