@@ -5,3 +5,4 @@ from . import callbacks, layers, models  # noqa: F401,E402
 from .layers import Input  # noqa: F401,E402
 from .models import Model, Sequential  # noqa: F401,E402
 from ._registry import register_keras_serializable  # noqa: F401,E402
+from . import saving  # noqa: F401,E402

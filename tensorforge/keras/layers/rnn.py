@@ -13,6 +13,7 @@ and elementwise gate math.
 from __future__ import annotations
 
 from ... import ops as _ops  # noqa: F401 - registers ops
+from ...framework.convert import convert_to_tensor, is_tensor
 from ...framework.tensor_shape import TensorShape
 from ...ops import array_ops, linalg_ops, math_ops, nn_ops
 from .._registry import keras_export
@@ -487,7 +488,6 @@ class RNN(Layer):
         return [_zeros_state(ref, s, dtype) for s in self.state_size]
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        from ...framework.convert import convert_to_tensor
         x = sequences
         if x.dtype != self.compute_dtype and x.dtype.is_floating:
             x = math_ops.cast(x, self.compute_dtype)
@@ -519,8 +519,8 @@ class RNN(Layer):
     def _run_while(self, sequences, x, states, mask, training):
         """The time loop as tf.while_loop, for an unknown number of time steps (graphs only: a
         functional model built on keras.Input((None, features)), or a tf.function traced with an
-        unknown time dimension). Returns (output, final states)."""
-        from ...framework.convert import convert_to_tensor, is_tensor
+        unknown time dimension). Returns (output, final states). Forward only: the gradient of
+        the per-step gather needs the time dimension, so training needs static time steps."""
         from ...graph import control_flow
         if not is_tensor(sequences) or getattr(sequences, "graph", None) is None:
             raise ValueError("Layer %s needs a known number of time steps; received input shape %s"
@@ -547,8 +547,7 @@ class RNN(Layer):
 
         def body(i, prev, flat, *acc):
             t = n - 1 - i if self.go_backwards else i
-            inp = array_ops.strided_slice(seq, array_ops.reshape(t, [1]), array_ops.reshape(t + 1, [1]),
-                                          shrink_axis_mask=1)
+            inp = array_ops.gather(seq, t)
             st = _pack_states(structure, flat)
             if builtin:
                 out, new = cell.recurrent_step(inp, st, rec_mask)

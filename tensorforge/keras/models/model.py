@@ -39,6 +39,21 @@ class Model(Trainer, Layer):
         from .summary import print_summary
         print_summary(self, print_fn=print_fn)
 
+    def save(self, filepath, overwrite: bool = True, zipped: bool = True, **kwargs) -> None:
+        """Saves the model to a Keras 3 `.keras` file (config, weights and compile state)."""
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Saves the weights to a `.weights.h5` file in Keras 3's HDF5 layout."""
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Loads weights from a `.weights.h5` (or `.keras`) file."""
+        from ..saving import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
 
 @keras_export("keras.Functional")
 class Functional(Model):
