@@ -173,3 +173,31 @@ def test_train_and_test_on_batch():
     assert set(logs) == {"loss", "accuracy"}
     assert len(model.test_on_batch(x, y)) == 2
     assert model.predict_on_batch(x).shape == (16, 3)
+
+
+def test_nested_model_and_residual_graph():
+    inner = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(4, activation="relu")], name="inner")
+    x = keras.Input(shape=(4,))
+    h = inner(x)
+    out = keras.layers.Add()([x, h])  # residual
+    model = keras.Model(x, keras.layers.Dense(2)(out))
+    n_history = len(x.graph.keras_history)
+    data = np.ones((3, 4), "float32")
+    y1 = model(data)
+    assert len(x.graph.keras_history) == n_history  # calling the model records nothing new
+    expected = inner(data).numpy() + data
+    dense = model.layers[-1]
+    np.testing.assert_allclose(y1.numpy(), expected @ dense.kernel.numpy() + dense.bias.numpy(), rtol=1e-5)
+    assert len(model.trainable_weights) == 4
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(data, np.zeros((3, 2), "float32"), verbose=0)
+
+
+def test_training_default_comes_from_call_signature():
+    class Noisy(keras.layers.Layer):
+        def call(self, x, training=True):
+            return x + 1.0 if training else x
+
+    layer = Noisy()
+    assert layer(tf.constant(1.0)).numpy() == 2.0
+    assert layer(tf.constant(1.0), training=False).numpy() == 1.0

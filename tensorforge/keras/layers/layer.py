@@ -98,6 +98,8 @@ class Layer:
         self._build_shapes = None
         params = inspect.signature(self.call).parameters
         self._call_has_training = "training" in params
+        default = params["training"].default if "training" in params else None
+        self._call_training_default = None if default is inspect.Parameter.empty else default
         self._call_has_mask = "mask" in params
 
     # -- attribute tracking: sublayers assigned as attributes (or in lists) are tracked
@@ -241,9 +243,17 @@ class Layer:
         inputs = args[0]
         graph = functional_graph_of(args)
         if graph is not None:
-            with graph_scope(graph):
-                outputs = self._call_and_build(inputs, args, kwargs)
-            graph.keras_history.append((self, args, kwargs, outputs))
+            # Only the outermost call is a node of a functional model: calls a layer makes to its
+            # sublayers inside `call` are part of that node.
+            depth = getattr(_call_context, "depth", 0)
+            _call_context.depth = depth + 1
+            try:
+                with graph_scope(graph):
+                    outputs = self._call_and_build(inputs, args, kwargs)
+            finally:
+                _call_context.depth = depth
+            if depth == 0:
+                graph.keras_history.append((self, args, kwargs, outputs))
             return outputs
         return self._call_and_build(inputs, args, kwargs)
 
@@ -260,10 +270,13 @@ class Layer:
                 args = (inputs,) + tuple(args[1:])
         self._maybe_build(inputs)
         if self._call_has_training:
+            # Explicit argument, else the enclosing call's, else the default of `call` (Keras 3).
             training = kwargs.get("training")
             if training is None:
                 training = getattr(_call_context, "training", None)
-            kwargs = dict(kwargs, training=bool(training) if training is not None else False)
+            if training is None:
+                training = self._call_training_default
+            kwargs = dict(kwargs, training=training)
         elif "training" in kwargs:
             kwargs = {k: v for k, v in kwargs.items() if k != "training"}
         prev = getattr(_call_context, "training", None)

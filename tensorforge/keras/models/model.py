@@ -61,8 +61,8 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
-        self._inputs_struct = inputs
-        self._outputs_struct = outputs
+        object.__setattr__(self, "_inputs_struct", inputs)
+        object.__setattr__(self, "_outputs_struct", outputs)
         flat_in, flat_out = flatten(inputs), flatten(outputs)
         if not flat_in or any(getattr(t, "graph", None) is None for t in flat_in + flat_out):
             raise ValueError("All `inputs` and `outputs` of a functional Model must be Keras symbolic tensors "
@@ -81,9 +81,12 @@ class Functional(Model):
         missing = [t for t in flat_in if id(t) not in needed and id(t) not in {id(o) for o in flat_out}]
         if missing:
             raise ValueError("Input %s is not connected to the outputs of the model." % missing[0].name)
-        self._nodes = list(reversed(nodes))
-        self._input_ids = input_ids
-        self._input_layers = [input_layer_of(t) or InputLayer(batch_shape=tuple(t.shape.as_list())) for t in flat_in]
+        # Bookkeeping attributes bypass layer tracking; `layers` is inputs first, then call order.
+        object.__setattr__(self, "_nodes", list(reversed(nodes)))
+        object.__setattr__(self, "_input_ids", input_ids)
+        object.__setattr__(self, "_input_layers", [input_layer_of(t) or InputLayer(batch_shape=tuple(t.shape.as_list()))
+                                                   for t in flat_in])
+        self._layers.clear()
         for l in self._input_layers + [n[0] for n in self._nodes]:
             if not any(l is x for x in self._layers):
                 self._layers.append(l)
@@ -135,7 +138,7 @@ class Sequential(Model):
 
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
-        self._input_layer = None
+        object.__setattr__(self, "_input_layer", None)  # not one of `layers`, as in Keras
         for l in layers or []:
             self.add(l)
 
@@ -150,7 +153,7 @@ class Sequential(Model):
             if self._input_layer is not None or self._layers:
                 raise ValueError("Sequential model '%s' has already been configured to use an input layer."
                                  % self.name)
-            self._input_layer = layer
+            object.__setattr__(self, "_input_layer", layer)
             return
         self._layers.append(layer)
         self.built = False
@@ -166,7 +169,7 @@ class Sequential(Model):
 
     def build(self, input_shape=None):
         if self._input_layer is None and input_shape is not None:
-            self._input_layer = InputLayer(batch_shape=tuple(input_shape))
+            object.__setattr__(self, "_input_layer", InputLayer(batch_shape=tuple(input_shape)))
         if self._input_layer is not None:
             self._build_from_input()
         self.built = True

@@ -15,6 +15,7 @@ import warnings
 
 from ...framework.nest import flatten, map_structure
 from ..optimizers._serial import serialize_object
+from .weights_h5 import keras_layers
 
 _state = threading.local()
 
@@ -71,9 +72,9 @@ def sequential_config(model) -> dict:
     layers = []
     if model._input_layer is not None:
         layers.append(serialize_layer(model._input_layer))
-    layers.extend(serialize_layer(l) for l in model.layers)
+    layers.extend(serialize_layer(l) for l in keras_layers(model))
     config["layers"] = layers
-    if model._input_layer is None and model._build_shapes is not None:
+    if model._build_shapes is not None:
         config["build_input_shape"] = list(model._build_shapes)
     return config
 
@@ -101,7 +102,7 @@ def functional_config(model) -> dict:
         for j, o in enumerate(flatten(outs)):
             history[id(o)] = (layer.name, index, j)
     layers = []
-    for layer in model.layers:
+    for layer in keras_layers(model):
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = inbound.get(id(layer), [])

@@ -40,12 +40,28 @@ def _own_variables(obj) -> list:
     return list(obj.variables)
 
 
+def keras_layers(model) -> list:
+    """`model.layers` as Keras 3 lists them: a Sequential's without its InputLayer, a Functional's
+    input layers first and then each layer in call order."""
+    from ..layers.input_layer import InputLayer
+    from ..models.model import Functional, Sequential
+    if isinstance(model, Sequential):
+        return [l for l in model.layers if not isinstance(l, InputLayer)]
+    if isinstance(model, Functional):
+        out: list = []
+        for l in list(model._input_layers) + [n[0] for n in model._nodes]:
+            if not any(l is o for o in out):
+                out.append(l)
+        return out
+    return model.layers
+
+
 def _children(obj):
     """(attribute, child) pairs in Keras's walk order."""
     from ..models.model import Functional, Model, Sequential
     attrs = dict(vars(obj)) if isinstance(obj, Layer) else {}
     if isinstance(obj, (Sequential, Functional)):
-        yield "layers", obj.layers
+        yield "layers", keras_layers(obj)
     elif isinstance(obj, Model):
         attrs["layers"] = obj.layers
     for name in sorted(attrs, key=_name_key):
