@@ -16,6 +16,7 @@ install: $(BIN)/python
 
 demo: install
 	$(BIN)/python examples/digits_classifier.py
+	$(BIN)/python examples/keras_workflow.py
 
 test: install
 	$(BIN)/python -m pytest tests

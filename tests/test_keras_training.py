@@ -201,3 +201,39 @@ def test_training_default_comes_from_call_signature():
     layer = Noisy()
     assert layer(tf.constant(1.0)).numpy() == 2.0
     assert layer(tf.constant(1.0), training=False).numpy() == 1.0
+
+
+def test_model_checkpoint_best_only_and_reload(tmp_path):
+    x, y = _data(64)
+    model = _mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    path = str(tmp_path / "best_model.keras")
+    ckpt = keras.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True)
+    h = model.fit(x, y, epochs=4, validation_split=0.25, verbose=0, callbacks=[ckpt])
+    assert ckpt.best == pytest.approx(min(h.history["val_loss"]))
+    best = keras.models.load_model(path)
+    assert best.predict(x[:4], verbose=0).shape == (4, 3)
+    weights = str(tmp_path / "w-{epoch:02d}.weights.h5")
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[keras.callbacks.ModelCheckpoint(weights, save_weights_only=True,
+                                                                                     monitor="loss")])
+    assert (tmp_path / "w-01.weights.h5").exists() and (tmp_path / "w-02.weights.h5").exists()
+    with pytest.raises(ValueError):
+        keras.callbacks.ModelCheckpoint(str(tmp_path / "x.h5"))
+
+
+def test_backup_and_restore_resumes_an_interrupted_fit(tmp_path):
+    x, y = _data(32)
+    model = _mlp()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    backup = str(tmp_path / "backup")
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        model.fit(x, y, epochs=5, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup), Interrupt()])
+    h = model.fit(x, y, epochs=5, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)])
+    assert len(h.history["loss"]) == 3  # epochs 2, 3, 4: it resumed after the last finished epoch
+    assert not (tmp_path / "backup").exists()

@@ -119,6 +119,7 @@ class Trainer:
     """The training API mixed into keras.Model."""
 
     _compiled = False
+    train_function = test_function = predict_function = None
 
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
@@ -264,9 +265,10 @@ class Trainer:
         cb = CallbackList(cbs, model=self, verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
         train_fn = self.make_train_function()
-        cb.on_train_begin()
+        self._initial_epoch = initial_epoch
+        cb.on_train_begin()  # BackupAndRestore may move _initial_epoch forward
         logs = {}
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(self._initial_epoch, epochs):
             self.reset_metrics()
             cb.on_epoch_begin(epoch)
             for step, batch in enumerate(self._grouped(data.batches(), steps_per_epoch)):
