@@ -1,4 +1,7 @@
 """The one shared layer test: every Keras layer goes through `run_layer_test`."""
+import os
+import tempfile
+
 import numpy as np
 
 import tensorforge as tf
@@ -6,9 +9,11 @@ import tensorforge as tf
 
 def run_layer_test(layer_cls, init_kwargs=None, input_shape=(2, 3), input_dtype="float32", input_data=None,
                    expected_output_shape=None, expected_num_trainable_weights=None,
-                   expected_num_non_trainable_weights=None, call_kwargs=None, supports_training=True):
-    """Checks a layer: output shape, weight counts, config round-trip, functional use, and that
-    one training step under GradientTape moves every trainable weight."""
+                   expected_num_non_trainable_weights=None, call_kwargs=None, supports_training=True,
+                   save_load=True):
+    """Checks a layer: output shape, weight counts, config round-trip, functional use, a
+    save/load round-trip through a .keras file, and that one training step under GradientTape
+    moves every trainable weight."""
     init_kwargs = dict(init_kwargs or {})
     call_kwargs = dict(call_kwargs or {})
     rng = np.random.default_rng(0)
@@ -50,6 +55,17 @@ def run_layer_test(layer_cls, init_kwargs=None, input_shape=(2, 3), input_dtype=
     sym_out = tf.nest.flatten(layer_cls(**init_kwargs)(sym, **call_kwargs))
     for s, o in zip(sym_out, outs):
         assert s.shape.is_compatible_with(o.shape), (s.shape, o.shape)
+
+    # Save/load round-trip: the layer inside a model, through a .keras file, predicts the same.
+    if save_load:
+        model = tf.keras.Model(sym, layer_cls(**init_kwargs)(sym, **call_kwargs))
+        expected = tf.nest.flatten(model(input_data))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "layer.keras")
+            model.save(path)
+            loaded = tf.keras.models.load_model(path)
+        for a, b in zip(expected, tf.nest.flatten(loaded(input_data))):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
 
     # A training step moves every trainable weight.
     if supports_training and layer.trainable_weights:

@@ -406,6 +406,7 @@ def test_time_distributed():
 
 
 # ---------------------------------------------------------------- attention
+@tf.keras.saving.register_keras_serializable(package="tests")
 class SelfMultiHeadAttention(L.MultiHeadAttention):
     """MultiHeadAttention on one input (query = value) so run_layer_test can drive it."""
 
@@ -413,6 +414,7 @@ class SelfMultiHeadAttention(L.MultiHeadAttention):
         return super().call(inputs, inputs, training=training)
 
 
+@tf.keras.saving.register_keras_serializable(package="tests")
 class SelfAttention(L.Attention):
     """Attention on one input (query = value) so run_layer_test can drive it."""
 

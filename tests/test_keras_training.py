@@ -237,3 +237,18 @@ def test_backup_and_restore_resumes_an_interrupted_fit(tmp_path):
     h = model.fit(x, y, epochs=5, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)])
     assert len(h.history["loss"]) == 3  # epochs 2, 3, 4: it resumed after the last finished epoch
     assert not (tmp_path / "backup").exists()
+
+
+def test_class_weight_scales_the_loss_like_sample_weights():
+    x, y = _data(32)
+    weights = _mlp().get_weights()
+    results = []
+    for kwargs in ({"class_weight": {0: 1.0, 1: 2.0, 2: 0.5}},
+                   {"sample_weight": np.array([{0: 1.0, 1: 2.0, 2: 0.5}[int(c)] for c in y], "float32")}):
+        model = _mlp()
+        model.set_weights(weights)
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+        model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0, **kwargs)
+        results.append(model.get_weights())
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -60,6 +60,23 @@ def _as_loss(losses_mod, identifier):
     return losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
 
 
+def _class_weights_to_sample_weights(y, class_weight: dict, sample_weight=None):
+    """Keras's class_weight: each sample weighted by its class (integer or one-hot labels)."""
+    if y is None or isinstance(y, (dict, list, tuple)):
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    labels = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
+    if labels.ndim > 1 and labels.shape[-1] > 1:
+        labels = np.argmax(labels, axis=-1)
+    labels = labels.reshape(len(labels), -1)[:, 0].astype(np.int64)
+    table = np.ones(max(max(class_weight) + 1, labels.max() + 1 if labels.size else 1), np.float32)
+    for k, v in class_weight.items():
+        table[int(k)] = v
+    weights = table[labels]
+    if sample_weight is not None:
+        weights = weights * np.asarray(sample_weight, np.float32).reshape(len(weights))
+    return weights
+
+
 class _ArrayData:
     """Batches of in-memory arrays (NumPy, tensors, nested structures of them)."""
 
@@ -246,6 +263,8 @@ class Trainer:
         from .callbacks import CallbackList, History, ProgbarLogger
         if not self._compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
+        if class_weight is not None:
+            sample_weight = _class_weights_to_sample_weights(y, class_weight, sample_weight)
         data = _data(x, y, sample_weight, batch_size, shuffle)
         val = None
         if validation_split and isinstance(data, _ArrayData):
