@@ -15,7 +15,7 @@ from ...framework import dtypes
 from ...framework.context import graph_scope
 from ...framework.nest import flatten, map_structure
 from ...framework.tensor_shape import TensorShape
-from ...framework.variables import Variable
+from ..variables import KerasVariable
 from .._registry import keras_export
 
 _names = threading.local()
@@ -190,9 +190,9 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         init = initializers.get(initializer)
-        var = Variable(lambda: init(shape, dtype=dtype), trainable=trainable, dtype=dtype,
-                       name=name or "variable", constraint=constraint)
-        var.path = "%s/%s" % (self.name, name or "variable")
+        var = KerasVariable(lambda: init(shape, dtype=dtype), trainable=trainable, dtype=dtype,
+                            name=name or "variable", constraint=constraint,
+                            path="%s/%s" % (self.name, name or "variable"))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         if regularizer is not None:
             from .. import regularizers
