@@ -252,3 +252,18 @@ def test_class_weight_scales_the_loss_like_sample_weights():
         results.append(model.get_weights())
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_masks_flow_from_embedding_to_recurrent_layers():
+    x = np.array([[1, 2, 0, 0], [3, 4, 5, 0]], "int32")
+    emb = keras.layers.Embedding(6, 3, mask_zero=True)
+    lstm = keras.layers.LSTM(2)
+    e = emb(x)
+    np.testing.assert_array_equal(keras.masking.get_keras_mask(e).numpy(), x != 0)
+    masked = lstm(e).numpy()
+    # Masked steps are skipped: the result equals running on the unpadded prefix.
+    np.testing.assert_allclose(masked[0], lstm(e[:1, :2]).numpy()[0], rtol=1e-6)
+    np.testing.assert_allclose(masked[1], lstm(e[1:, :3]).numpy()[0], rtol=1e-6)
+    inp = keras.Input(shape=(4,), dtype="int32")
+    model = keras.Model(inp, lstm(emb(inp)))
+    np.testing.assert_allclose(model(x).numpy(), masked, rtol=1e-6)

@@ -1,7 +1,7 @@
 """tf.keras. This issue ships the dataset loaders and utils; layers and models come with Keras."""
 from . import (activations, constraints, datasets, initializers, losses, metrics, optimizers,  # noqa: F401
                regularizers, utils)
-from . import callbacks, layers, models  # noqa: F401,E402
+from . import callbacks, layers, masking, models  # noqa: F401,E402
 from .layers import Input  # noqa: F401,E402
 from .models import Model, Sequential  # noqa: F401,E402
 from ._registry import register_keras_serializable  # noqa: F401,E402

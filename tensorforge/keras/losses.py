@@ -13,7 +13,6 @@ import re
 import sys
 import types
 import warnings
-import weakref
 from typing import Any, Callable
 
 import tensorforge as tf
@@ -95,27 +94,7 @@ def _reshape_target(x):
     return tf.shape(x)
 
 
-_MASKS: dict[int, tuple] = {}
-
-
-def set_keras_mask(x, mask) -> None:
-    """Attaches a Keras mask to tensor `x` (kept beside the tensor, while it lives)."""
-    try:
-        x._keras_mask = mask
-        return
-    except AttributeError:
-        pass
-    key = id(x)
-    _MASKS[key] = (weakref.ref(x, lambda _, k=key: _MASKS.pop(k, None)), mask)
-
-
-def get_keras_mask(x):
-    """The Keras mask attached to `x`, or None."""
-    mask = getattr(x, "_keras_mask", None)
-    if mask is not None:
-        return mask
-    entry = _MASKS.get(id(x))
-    return entry[1] if entry is not None and entry[0]() is x else None
+from .masking import get_keras_mask, set_keras_mask  # noqa: E402,F401 - re-exported for losses/metrics
 
 
 def _get_logits(output, from_logits: bool, op_type: str, fn_name: str):

@@ -15,6 +15,7 @@ from ...framework import dtypes
 from ...framework.context import graph_scope
 from ...framework.nest import flatten, map_structure
 from ...framework.tensor_shape import TensorShape
+from ..masking import get_keras_mask, set_keras_mask
 from ..variables import KerasVariable
 from .._registry import keras_export
 
@@ -279,16 +280,33 @@ class Layer:
             kwargs = dict(kwargs, training=training)
         elif "training" in kwargs:
             kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+        # Keras masks: a call that takes `mask` gets its inputs' masks; outputs carry compute_mask's.
+        in_mask = kwargs.get("mask")
+        if in_mask is None:
+            masks = map_structure(get_keras_mask, inputs)
+            in_mask = None if all(m is None for m in flatten(masks)) else masks
+            if in_mask is not None and self._call_has_mask:
+                kwargs = dict(kwargs, mask=in_mask)
         prev = getattr(_call_context, "training", None)
         _call_context.training = kwargs.get("training", prev)
         try:
             outputs = self.call(*args, **kwargs)
         finally:
             _call_context.training = prev
+        out_mask = self.compute_mask(inputs, in_mask)
+        if out_mask is not None:
+            for o, m in zip(flatten(outputs), flatten(out_mask) if isinstance(out_mask, (list, tuple)) else
+                            [out_mask] * len(flatten(outputs))):
+                if m is not None and get_keras_mask(o) is None:
+                    set_keras_mask(o, m)
         if self.activity_regularizer is not None:
             for o in flatten(outputs):
                 self.add_loss(self.activity_regularizer(o))
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask for layers that support masking, else None."""
+        return mask if self.supports_masking else None
 
     def compute_output_shape(self, input_shape):
         """The output shape for `input_shape`, found by running `call` on symbolic inputs."""
