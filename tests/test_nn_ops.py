@@ -421,3 +421,51 @@ def test_local_response_normalization():
     want = x / (bias + alpha * sqr_sum) ** beta
     got = tf.nn.local_response_normalization(tf.constant(x), r, bias, alpha, beta).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- tiled max pooling (stride == ksize fast path)
+def ref_max_pool_grad_first_max(x, g, k):
+    """Loop reference: each window's gradient goes to its first maximum in row-major order (TF's argmax)."""
+    n, h, w, c = x.shape
+    dx = np.zeros_like(x, dtype=g.dtype)
+    y = np.zeros(g.shape, x.dtype)
+    for b, i, j, ch in itertools.product(range(n), range(g.shape[1]), range(g.shape[2]), range(c)):
+        win = x[b, i * k[0]:(i + 1) * k[0], j * k[1]:(j + 1) * k[1], ch]
+        r, s = np.unravel_index(np.argmax(win), win.shape)  # np.argmax also takes the first maximum
+        y[b, i, j, ch] = win[r, s]
+        dx[b, i * k[0] + r, j * k[1] + s, ch] += g[b, i, j, ch]
+    return y, dx
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("xs,k,padding", [((3, 6, 8, 2), (2, 2), "VALID"), ((2, 7, 9, 3), (2, 2), "VALID"),
+                                          ((2, 6, 9, 2), (3, 3), "SAME"), ((2, 5, 6, 2), (1, 3), "VALID"),
+                                          ((40, 11, 11, 4), (2, 2), "VALID")])
+def test_tiled_max_pool_ties_remainders_and_dtype(dtype, xs, k, padding):
+    x = np.maximum(RNG.integers(-2, 3, size=xs), 0).astype(dtype)  # relu-like: many ties, all-zero windows
+    out_sp = tuple(d // kk for d, kk in zip(xs[1:3], k))
+    g = RNG.standard_normal((xs[0],) + out_sp + (xs[3],)).astype(dtype)
+    want_y, want_dx = ref_max_pool_grad_first_max(x, g, k)
+    t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        y = tf.nn.max_pool2d(t, k, k, padding)
+    assert y.dtype == t.dtype
+    np.testing.assert_array_equal(y.numpy(), want_y)
+    dx = tape.gradient(y, t, output_gradients=tf.constant(g)).numpy()
+    assert dx.dtype == dtype
+    np.testing.assert_array_equal(dx, want_dx)
+
+
+def test_tiled_max_pool_nchw_and_3d_agree_with_nhwc():
+    x = np.maximum(RNG.integers(-2, 3, size=(2, 6, 4, 3)), 0).astype(np.float32)
+    g = RNG.standard_normal((2, 3, 2, 3)).astype(np.float32)
+    want_y, want_dx = ref_max_pool_grad_first_max(x, g, (2, 2))
+    from tensorforge.ops.registry import bind
+    args = [tf.constant(a.transpose(0, 3, 1, 2)) for a in (x, want_y, g)]
+    dx = bind("MaxPoolGrad", args, dict(ksize=(1, 1, 2, 2), strides=(1, 1, 2, 2), padding="VALID",
+                                        data_format="NCHW")).numpy()
+    np.testing.assert_array_equal(dx, want_dx.transpose(0, 3, 1, 2))
+    x3 = x[:, :, :, None, :]  # a 3-D pool whose last spatial window is 1 matches the 2-D one
+    y3 = tf.nn.max_pool3d(tf.constant(x3), [2, 2, 1], [2, 2, 1], "VALID").numpy()
+    np.testing.assert_array_equal(y3[:, :, :, 0], want_y)

@@ -1543,7 +1543,68 @@ def _max_pool_kernel(xp, x, ksize, strides, padding, data_format):
         raise ValueError("negative output size")
     if _empty(x.shape) or _empty(out_sp):
         return _from_last(np.zeros((x.shape[0],) + out_sp + (x.shape[-1],), x.dtype), cf)
+    if _tiled(k, s, pads):
+        return _from_last(_tiled_max_pool(x, k, out_sp), cf)
     return _from_last(_max_pool_padded(x, k, s, out_sp, pads)[1], cf)
+
+
+def _tiled(k, s, pads):
+    """Whether the pooling windows tile the input: stride == ksize and no padding (the common 2x2/2 case)."""
+    return tuple(k) == tuple(s) and not any(b or a for b, a in pads)
+
+
+def _tile_view(x, k, out_sp):
+    """A view [N, o0, k0, o1, k1, ..., C] of `x` [N, *S, C] cropped to whole tiles (no copy)."""
+    nsp = len(k)
+    crop = x[(slice(None),) + tuple(slice(0, o * kk) for o, kk in zip(out_sp, k)) + (slice(None),)]
+    shape = (x.shape[0],) + tuple(d for o, kk in zip(out_sp, k) for d in (o, kk)) + (x.shape[-1],)
+    st = crop.strides
+    strides_ = (st[0],) + tuple(d for i in range(nsp) for d in (st[i + 1] * k[i], st[i + 1])) + (st[-1],)
+    return as_strided(crop, shape, strides_, writeable=x.flags.writeable)
+
+
+def _tap_index(nsp, tap):
+    """The index of one window tap in a _tile_view: [N, *out, C]."""
+    return (slice(None),) + tuple(e for t in tap for e in (slice(None), t)) + (slice(None),)
+
+
+# Tiled pooling works on batch chunks of about this many input bytes, so that its several passes over
+# a chunk (maxima, comparisons, products) hit the cache instead of main memory.
+_POOL_CHUNK_BYTES = 1 << 20
+
+
+def _batch_chunks(x):
+    step = max(1, _POOL_CHUNK_BYTES // max(x[:1].nbytes, 1))
+    return [(i, min(i + step, x.shape[0])) for i in range(0, x.shape[0], step)]
+
+
+def _tiled_max(xv, k, out=None):
+    """Window maxima [N, *out, C] of a _tile_view, reduced one spatial dimension at a time in the order
+    (and argument order) of _window_reduce, so the results agree bit for bit."""
+    # Window sizes of 1 are indexed away first; then, reducing in order, dimension i's tap axis is 2 + i.
+    acc = xv[(slice(None),) + tuple(e for kk in k for e in (slice(None), 0 if kk == 1 else slice(None)))]
+    last = max((i for i, kk in enumerate(k) if kk > 1), default=-1)
+    for i in range(len(k)):
+        if k[i] == 1:
+            continue
+        lead = (slice(None),) * (2 + i)
+        part = np.maximum(acc[lead + (0,)], acc[lead + (1,)], out=out if i == last else None)
+        for t in range(2, k[i]):
+            np.maximum(part, acc[lead + (t,)], out=part)
+        acc = part
+    if out is not None:
+        if last < 0:
+            np.copyto(out, acc)
+        return out
+    return np.ascontiguousarray(acc)
+
+
+def _tiled_max_pool(x, k, out_sp):
+    """MaxPool for tiling windows, one cache-sized batch chunk at a time."""
+    y = np.empty((x.shape[0],) + tuple(out_sp) + (x.shape[-1],), x.dtype)
+    for n0, n1 in _batch_chunks(x):
+        _tiled_max(_tile_view(x[n0:n1], k, out_sp), k, out=y[n0:n1])
+    return y
 
 
 def _argmax_masks(x, k, s, out_sp, pads):
@@ -1567,6 +1628,8 @@ def _max_pool_grad_kernel(xp, orig_input, orig_output, grad, ksize, strides, pad
         raise ValueError("grad shape does not match the pooled output")
     if _empty(x.shape) or _empty(out_sp):
         return np.zeros(orig_input.shape, grad.dtype)
+    if _tiled(k, s, pads):
+        return _from_last(_tiled_max_grad(x, g, k, out_sp), cf)
     padded = (x.shape[0],) + tuple(n + b + a for n, (b, a) in zip(x.shape[1:-1], pads)) + (x.shape[-1],)
     dx = np.zeros(padded, grad.dtype)
     tmp = np.empty(g.shape, grad.dtype)
@@ -1574,6 +1637,30 @@ def _max_pool_grad_kernel(xp, orig_input, orig_output, grad, ksize, strides, pad
         np.multiply(g, m, out=tmp)
         dx[sl] += tmp
     return _from_last(np.ascontiguousarray(dx[_interior(x.shape, pads)]), cf)
+
+
+def _tiled_max_grad(x, g, k, out_sp):
+    """MaxPoolGrad for tiling windows: each window's gradient goes to its first maximum (TF's argmax, in
+    row-major tap order), written straight into its tap of dx (no scatter-add, no padding); one
+    cache-sized batch chunk at a time."""
+    whole = all(o * kk == n for o, kk, n in zip(out_sp, k, x.shape[1:-1]))
+    dx = (np.empty if whole else np.zeros)(x.shape, g.dtype)  # whole tiles: every element is written
+    taps = [_tap_index(len(k), tap) for tap in np.ndindex(*k)]
+    chunks = _batch_chunks(x)
+    step = chunks[0][1]
+    ybuf = np.empty((step,) + g.shape[1:], x.dtype)
+    todo_buf, m_buf = np.empty(ybuf.shape, bool), np.empty(ybuf.shape, bool)
+    for n0, n1 in chunks:
+        xv, dxv, gc = _tile_view(x[n0:n1], k, out_sp), _tile_view(dx[n0:n1], k, out_sp), g[n0:n1]
+        y = _tiled_max(xv, k, out=ybuf[:n1 - n0])
+        todo, m = todo_buf[:n1 - n0], m_buf[:n1 - n0]
+        todo.fill(True)
+        for idx in taps:
+            np.equal(xv[idx], y, out=m)
+            m &= todo
+            todo ^= m
+            np.multiply(gc, m, out=dxv[idx])
+    return dx
 
 
 def _max_pool_grad_grad_kernel(xp, orig_input, orig_output, grad, ksize, strides, padding, data_format):
