@@ -1,4 +1,4 @@
-"""tf.keras. This issue ships the dataset loaders and utils; layers and models come with Keras."""
+"""tf.keras: Keras 3 on tensorforge (layers, models, training, losses, metrics, optimizers, saving)."""
 from . import (activations, constraints, datasets, initializers, losses, metrics, optimizers,  # noqa: F401
                regularizers, utils)
 from . import callbacks, layers, masking, models  # noqa: F401,E402
