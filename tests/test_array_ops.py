@@ -471,3 +471,20 @@ def test_broadcast_shapes_and_ensure_shape():
 def test_indexed_slices_convert_to_dense():
     s = tf.IndexedSlices(tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([2, 2]), tf.constant([3, 2]))
     np.testing.assert_array_equal(_np(tf.convert_to_tensor(s)), [[0, 0], [0, 0], [4, 6]])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int32", "uint8"])
+def test_where_bit_select_is_exact_for_special_values(dtype):
+    # Large same-shaped inputs take the bit-mask select path; it must equal np.where bit for bit.
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((80, 80)) * 10).astype(dtype)
+    y = (rng.standard_normal((80, 80)) * 10).astype(dtype)
+    if np.dtype(dtype).kind == "f":
+        x.flat[:4] = [np.nan, np.inf, -0.0, -np.inf]
+        y.flat[4:8] = [np.nan, -0.0, np.inf, 1.0]
+    c = rng.random((80, 80)) > 0.3
+    for other in (y, np.zeros((), dtype)):
+        got = tf.where(tf.constant(c), tf.constant(x), tf.constant(other)).numpy()
+        want = np.where(c, x, other).astype(dtype)
+        assert got.dtype == want.dtype
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
