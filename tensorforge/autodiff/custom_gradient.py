@@ -8,7 +8,9 @@ from ..framework.context import ctx
 from ..framework.convert import convert_to_tensor
 from ..ops import array_ops
 from ..ops.registry import OpDef
-from .tape import GradientTape, _flatten, _pack_like
+from ..framework.nest import flatten as _flatten
+from ..framework.nest import pack_sequence_as
+from .tape import GradientTape
 
 
 def custom_gradient(f=None):
@@ -69,6 +71,6 @@ def custom_gradient(f=None):
             for v in variables:
                 tape._variable_accessed(v)
             tape._record(op, tensor_inputs + var_values, {}, tuple(flat_y))
-        return _pack_like(y, flat_y)
+        return pack_sequence_as(y, flat_y)
 
     return wrapper

@@ -12,6 +12,8 @@ import enum
 from ..framework.context import ctx
 from ..framework.convert import convert_to_tensor
 from ..framework.indexed_slices import IndexedSlices
+from ..framework.nest import flatten as _flatten
+from ..framework.nest import pack_sequence_as
 from ..ops import array_ops, math_ops
 from ..ops.registry import OpRecord
 
@@ -196,7 +198,7 @@ class GradientTape:
             if g is None and unconnected is UnconnectedGradients.ZERO:
                 g = array_ops.zeros_like(_source_value(s))
             final.append(g)
-        return _pack_like(sources, final)
+        return pack_sequence_as(sources, final)
 
     def _backward(self, targets, out_grads, sources):
         grads: dict[int, object] = {}
@@ -291,7 +293,7 @@ class GradientTape:
             out.append(array_ops.reshape(stacked, target.shape.as_list() + sv.shape.as_list()))
         if not self._persistent:
             self._release()
-        return _pack_like(sources, out)
+        return pack_sequence_as(sources, out)
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
@@ -350,34 +352,3 @@ def _accumulate(grads: dict, key: int, g) -> None:
                                    array_ops.concat([prev.indices, g.indices], 0), prev.dense_shape)
     else:
         grads[key] = math_ops.add(_dense(prev), _dense(g))
-
-
-def _flatten(x) -> list:
-    if isinstance(x, (list, tuple)):
-        out = []
-        for v in x:
-            out.extend(_flatten(v))
-        return out
-    if isinstance(x, dict):
-        out = []
-        for k in sorted(x):
-            out.extend(_flatten(x[k]))
-        return out
-    return [x]
-
-
-def _pack_like(structure, flat: list):
-    it = iter(flat)
-
-    def pack(s):
-        if isinstance(s, (list, tuple)):
-            vals = [pack(v) for v in s]
-            if isinstance(s, tuple) and hasattr(s, "_fields"):
-                return type(s)(*vals)
-            return type(s)(vals) if isinstance(s, tuple) else vals
-        if isinstance(s, dict):
-            return {k: pack(s[k]) for k in sorted(s)}
-        return next(it)
-
-    return pack(structure)
-

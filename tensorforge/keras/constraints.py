@@ -1,7 +1,6 @@
 """tf.keras.constraints: projections applied to a variable after each optimizer update (Keras 3)."""
 from __future__ import annotations
 
-import inspect
 
 import tensorforge as tf
 
@@ -118,14 +117,4 @@ def deserialize(config, custom_objects: dict | None = None):
 @keras_export("keras.constraints.get")
 def get(identifier):
     """A constraint from a name ('non_neg'), a config dict, a class or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError("Could not interpret constraint identifier: %s" % (identifier,))
+    return _serial.get_object(identifier, "constraint", ALL_OBJECTS_DICT, deserialize)

@@ -1,7 +1,6 @@
 """tf.keras.regularizers: weight penalties added to a layer's losses (Keras 3)."""
 from __future__ import annotations
 
-import inspect
 import math
 
 import tensorforge as tf
@@ -143,14 +142,4 @@ def deserialize(config, custom_objects: dict | None = None):
 @keras_export("keras.regularizers.get")
 def get(identifier):
     """A regularizer from a name ('l2'), a config dict, a class or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError("Could not interpret regularizer identifier: %s" % (identifier,))
+    return _serial.get_object(identifier, "regularizer", ALL_OBJECTS_DICT, deserialize)

@@ -124,3 +124,18 @@ def deserialize_object(config, package: str, module_objects: dict | None = None,
     if custom_objects is not None and "custom_objects" in inspect.signature(from_config).parameters:
         return from_config(inner, custom_objects=custom_objects)
     return from_config(inner)
+
+
+def get_object(identifier, kind: str, module_objects: dict, deserialize):
+    """Keras's `get` for a config dict, a registered name, a class (instantiated) or a callable."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = module_objects.get(identifier)
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj() if isinstance(obj, type) else obj
+    raise ValueError("Could not interpret %s identifier: %s" % (kind, identifier))
