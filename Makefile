@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench conformance clean
+.PHONY: install demo test lint bench conformance clean protos
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,10 @@ conformance: install
 
 bench: install
 	for f in bench/*.py; do $(BIN)/python $$f; done
+
+# Regenerate tensorforge/protos/*_pb2.py(i) from the .proto files (the generated files are committed).
+protos: install
+	$(BIN)/python -m grpc_tools.protoc -I. --python_out=. --pyi_out=. tensorforge/protos/*.proto
 
 clean:
 	rm -rf $(VENV) build *.egg-info
