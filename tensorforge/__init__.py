@@ -60,9 +60,13 @@ _namespace("dtypes").as_dtype = as_dtype
 del _name, _obj, _parent, _leaf, _d
 
 
+# Namespaces that are real subpackages, imported on first use (they need protobuf, h5py, threads...).
+_LAZY_SUBPACKAGES = frozenset({"keras", "data", "io", "train"})
+
+
 def __getattr__(name: str):
     # Heavy namespaces load on first use, keeping `import tensorforge` fast.
-    if name == "keras":
+    if name in _LAZY_SUBPACKAGES:
         import importlib
-        return importlib.import_module(".keras", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError("module 'tensorforge' has no attribute %r" % name)

@@ -44,6 +44,13 @@ def shape(input, out_type=dtypes.int32, name=None) -> Tensor:  # noqa: A002 - TF
 # ---------------------------------------------------------------- Reshape
 def _reshape_infer(specs, attrs):
     x = sh.dims(specs[0])
+    if len(specs) == 2:  # the shape is an input tensor
+        v = _shape_value(specs[1])
+        if v is None:
+            return [(None, specs[0].dtype)]
+        if None in v:
+            return [(tuple(None if d is None or d == -1 else d for d in v), specs[0].dtype)]
+        attrs = {"shape": v}
     new = list(attrs["shape"])
     if x is not None and None not in x:
         n = int(np.prod(x))
@@ -64,19 +71,21 @@ def _reshape_infer(specs, attrs):
 
 
 def _reshape_grad(op, dy):
-    return [reshape(dy, shape(op.inputs[0]))]
+    return [reshape(dy, shape(op.inputs[0]))] + [None] * (len(op.inputs) - 1)
 
 
 register("Reshape", kernel=lambda xp, x, shape: xp.reshape(x, shape), infer=_reshape_infer, grad=_reshape_grad,
          api="tf.reshape", args=("tensor",),
-         samples=lambda: [([S.normal(3, 4)], {"shape": (2, -1)}), ([S.normal(2, 3)], {"shape": (6,)})])
+         samples=lambda: [([S.normal(3, 4)], {"shape": (2, -1)}), ([S.normal(2, 3)], {"shape": (6,)}),
+                          ([S.normal(2, 3), np.array([3, -1], np.int64)], {})])
 
 
 @tf_export("reshape")
 def reshape(tensor, shape, name=None) -> Tensor:
     """Reshapes `tensor` to `shape` (one dimension may be -1) (tf.reshape)."""
-    shape = _int_tuple(shape)
-    return bind("Reshape", [_t(tensor)], {"shape": shape})
+    if _is_dynamic(shape):
+        return bind("Reshape", [_t(tensor), _shape_tensor(shape)], {})
+    return bind("Reshape", [_t(tensor)], {"shape": _int_tuple(shape)})
 
 
 def _int_tuple(v) -> tuple:
@@ -95,6 +104,42 @@ def _int_tuple(v) -> tuple:
             getattr(d, "_is_symbolic_tensor", False) for d in v)):
         return tuple(int(d) for d in np.asarray(_static(v)).reshape(-1))
     return tuple(int(d) for d in v)
+
+
+def _is_dynamic(v) -> bool:
+    """True for a shape argument holding a symbolic tensor whose value is unknown at trace time."""
+    parts = v if isinstance(v, (list, tuple)) else [v]
+    return any(getattr(p, "_is_symbolic_tensor", False) and p._static_value() is None for p in parts)
+
+
+def _shape_tensor(v):
+    """A dynamic shape argument as a 1-D int64 tensor (TF passes shapes as tensor inputs too)."""
+    if isinstance(v, (list, tuple)):
+        parts = [math_ops.cast(_t(p), dtypes.int64) for p in v]
+        return bind("Pack", parts, {"axis": 0})
+    return math_ops.cast(_t(v), dtypes.int64)
+
+
+def _shape_value(spec) -> tuple | None:
+    """What is known of a 1-D shape input: a tuple with None for unknown entries, or None."""
+    if type(spec) is Tensor:
+        return tuple(int(d) for d in np.asarray(spec._value).reshape(-1))
+    known = spec._static_value() if getattr(spec, "_is_symbolic_tensor", False) else None
+    if known is not None:
+        return tuple(int(d) for d in np.asarray(known).reshape(-1))
+    node = getattr(spec, "node", None)
+    if node is not None and node.op.name == "Cast":
+        return _shape_value(node.inputs[0])
+    if node is not None and node.op.name == "Pack":
+        out = []
+        for p in node.inputs:
+            v = _shape_value(p)
+            out.append(v[0] if v is not None and len(v) == 1 else None)
+        return tuple(out)
+    d = sh.dims(spec)
+    if d is None or len(d) != 1 or d[0] is None:
+        return None
+    return (None,) * d[0]
 
 
 def _static(v):
@@ -144,17 +189,23 @@ def ones_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
 
 
 def _fill_infer(specs, attrs):
+    if len(specs) == 2:  # dims is an input tensor
+        return [(_shape_value(specs[1]), specs[0].dtype)]
     return [(tuple(attrs["dims"]), specs[0].dtype)]
 
 
-register("Fill", kernel=lambda xp, value, dims: xp.full(dims, value, dtype=value.dtype), infer=_fill_infer,
-         grad=lambda op, dy: [math_ops.reduce_sum(dy)], api="tf.fill", args=("value",),
-         samples=lambda: [([S.scalar(1.5, np.float64)], {"dims": (2, 3)})])
+register("Fill", kernel=lambda xp, value, dims: xp.full(tuple(dims), value, dtype=value.dtype), infer=_fill_infer,
+         grad=lambda op, dy: [math_ops.reduce_sum(dy)] + [None] * (len(op.inputs) - 1), api="tf.fill",
+         args=("value", "dims"),
+         samples=lambda: [([S.scalar(1.5, np.float64)], {"dims": (2, 3)}),
+                          ([S.scalar(1.5, np.float64), np.array([3, 2], np.int64)], {})])
 
 
 @tf_export("fill")
 def fill(dims, value, name=None) -> Tensor:
     """A tensor of shape `dims` filled with the scalar `value` (tf.fill)."""
+    if _is_dynamic(dims):
+        return bind("Fill", [_t(value), _shape_tensor(dims)], {})
     return bind("Fill", [_t(value)], {"dims": _int_tuple(dims)})
 
 
@@ -381,6 +432,11 @@ def identity(input, name=None) -> Tensor:  # noqa: A002
 
 
 def _broadcast_to_infer(specs, attrs):
+    if len(specs) == 2:  # the shape is an input tensor
+        v = _shape_value(specs[1])
+        if v is None or None in v:
+            return [(v, specs[0].dtype)]
+        attrs = {"shape": v}
     target = tuple(attrs["shape"])
     sh.broadcast_shapes(sh.dims(specs[0]), target, "tf.broadcast_to", "BroadcastTo", ("input", "shape"))
     s = sh.dims(specs[0])
@@ -391,14 +447,19 @@ def _broadcast_to_infer(specs, attrs):
     return [(target, specs[0].dtype)]
 
 
-register("BroadcastTo", kernel=lambda xp, x, shape: xp.array(xp.broadcast_to(x, shape)), infer=_broadcast_to_infer,
-         grad=lambda op, dy: [math_ops.unbroadcast(dy, op.inputs[0].shape)], api="tf.broadcast_to",
-         args=("input",), samples=lambda: [([S.normal(3, 1)], {"shape": (2, 3, 4)})])
+register("BroadcastTo", kernel=lambda xp, x, shape: xp.array(xp.broadcast_to(x, tuple(shape))),
+         infer=_broadcast_to_infer,
+         grad=lambda op, dy: [math_ops.unbroadcast(dy, op.inputs[0].shape)] + [None] * (len(op.inputs) - 1),
+         api="tf.broadcast_to", args=("input", "shape"),
+         samples=lambda: [([S.normal(3, 1)], {"shape": (2, 3, 4)}),
+                          ([S.normal(3, 1), np.array([2, 3, 4], np.int64)], {})])
 
 
 @tf_export("broadcast_to")
 def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
     """Broadcasts `input` to `shape` (tf.broadcast_to)."""
+    if _is_dynamic(shape):
+        return bind("BroadcastTo", [_t(input), _shape_tensor(shape)], {})
     return bind("BroadcastTo", [_t(input)], {"shape": _int_tuple(shape)})
 
 

@@ -1,0 +1,12 @@
+"""tf.data: input pipelines (`tf.data.Dataset`), with real background parallelism.
+
+Loaded on first use of `tf.data`. See dataset.py for how stages pass elements and chunks.
+"""
+from . import experimental  # noqa: F401
+from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, OwnedIterator as Iterator  # noqa: F401
+from .options import Options, ThreadingOptions  # noqa: F401
+from .readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset  # noqa: F401
+from .structure import DatasetSpec  # noqa: F401
+
+INFINITE_CARDINALITY = INFINITE
+UNKNOWN_CARDINALITY = UNKNOWN

@@ -1,0 +1,311 @@
+"""Background threads: parallel map, prefetch, and parallel interleave, with AUTOTUNE.
+
+NumPy kernels release the GIL, so map functions doing real array work run concurrently on
+threads. Every stage here keeps a bounded number of elements in flight, delivers them in input
+order unless told it need not, and shuts its threads down when its consumer stops early (the
+generator's `close`, called when an iterator is dropped).
+
+AUTOTUNE measures instead of guessing: parallel map first runs a few elements on the calling
+thread to time the function; if an element costs less than the cost of handing it to a thread
+it stays sequential, otherwise it uses one worker per CPU (or the cap in the dataset's
+threading options). Prefetch with AUTOTUNE grows its buffer while its consumer finds it empty.
+"""
+from __future__ import annotations
+
+import collections
+import os
+import queue
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from ..framework import nest
+from . import structure
+from .dataset import AUTOTUNE, Dataset, as_int
+
+# Below this cost per element, a thread hand-off costs more than it saves.
+_MIN_PARALLEL_COST_S = 50e-6
+_PROBE = 8
+
+
+def _cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _threads(requested: int, options) -> int:
+    cap = options.threading.private_threadpool_size if options is not None else None
+    n = _cpus() if requested == AUTOTUNE else requested
+    if cap:
+        n = min(n, cap)
+    return max(1, n)
+
+
+def parallel_map(fn, inputs, num_parallel_calls: int, deterministic: bool, options=None):
+    """Yields fn(c) for each component tuple c of `inputs`, computed on worker threads."""
+    autotune = num_parallel_calls == AUTOTUNE and (options is None or options.autotune.enabled is not False)
+    n_threads = _threads(num_parallel_calls, options)
+    if autotune:
+        # Probe: time a few elements here; cheap functions stay on this thread.
+        probe = []
+        t0 = time.perf_counter()
+        for c in inputs:
+            probe.append(fn(c))
+            if len(probe) >= _PROBE:
+                break
+        per = (time.perf_counter() - t0) / max(1, len(probe))
+        yield from probe
+        if len(probe) < _PROBE:
+            return
+        if per < _MIN_PARALLEL_COST_S or n_threads == 1:
+            for c in inputs:
+                yield fn(c)
+            return
+    if n_threads == 1:
+        for c in inputs:
+            yield fn(c)
+        return
+    yield from _run_pool(fn, inputs, n_threads, n_threads * 2, deterministic)
+
+
+def _run_pool(fn, inputs, n_threads, in_flight, deterministic):
+    pool = ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="tf_data_map")
+    pending = collections.deque()
+    try:
+        it = iter(inputs)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < in_flight:
+                c = next(it, None)
+                if c is None:
+                    exhausted = True
+                    break
+                pending.append(pool.submit(fn, c))
+            if not pending:
+                return
+            if deterministic:
+                yield pending.popleft().result()
+            else:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                f = next(iter(done))
+                pending.remove(f)
+                yield f.result()
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- prefetch
+_END = object()
+
+
+class _Failure:
+    __slots__ = ("exc",)
+
+    def __init__(self, exc):
+        self.exc = exc
+
+
+def background(iterator_factory, buffer_size: int, name: str = "tf_data_prefetch"):
+    """Runs `iterator_factory()` on a thread, yielding its items through a bounded buffer.
+
+    buffer_size == AUTOTUNE starts at 2 and doubles (up to 64) each time the consumer finds the
+    buffer empty. Closing the returned generator stops the thread.
+    """
+    autotune = buffer_size == AUTOTUNE
+    limit = [2 if autotune else max(1, buffer_size)]
+    q = collections.deque()
+    cond = threading.Condition()
+    stop = threading.Event()
+
+    def produce():
+        it = None
+        try:
+            it = iterator_factory()
+            for item in it:
+                with cond:
+                    while len(q) >= limit[0] and not stop.is_set():
+                        cond.wait(0.1)
+                    if stop.is_set():
+                        return
+                    q.append(item)
+                    cond.notify_all()
+            with cond:
+                q.append(_END)
+                cond.notify_all()
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer, raised there
+            with cond:
+                q.append(_Failure(e))
+                cond.notify_all()
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    t = threading.Thread(target=produce, name=name, daemon=True)
+    t.start()
+    try:
+        while True:
+            with cond:
+                if not q:
+                    if autotune and limit[0] < 64:
+                        limit[0] *= 2
+                    while not q:
+                        cond.wait()
+                item = q.popleft()
+                cond.notify_all()
+            if item is _END:
+                return
+            if type(item) is _Failure:
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        with cond:
+            cond.notify_all()
+        t.join(timeout=5)
+
+
+class Prefetch(Dataset):
+    def __init__(self, input_ds, buffer_size):
+        self._input = input_ds
+        self._inputs = (input_ds,)
+        self._spec = input_ds.element_spec
+        b = as_int(buffer_size, "buffer_size")
+        if b != AUTOTUNE and b < 0:
+            raise ValueError("buffer_size must be >= 0 or AUTOTUNE, got %d" % b)
+        self._buffer = b
+
+    def _cardinality(self):
+        return self._input._cardinality()
+
+    def _elements(self):
+        if self._buffer == 0:
+            return self._input._elements()
+        return background(self._input._elements, self._buffer)
+
+
+# ---------------------------------------------------------------- interleave
+class Interleave(Dataset):
+    """interleave / flat_map: map_func returns a dataset per input element; their elements are
+    taken `block_length` at a time from `cycle_length` open datasets in turn."""
+
+    def __init__(self, input_ds, map_func, cycle_length, block_length, num_parallel_calls, deterministic):
+        self._input = input_ds
+        self._inputs = (input_ds,)
+        spec = input_ds.element_spec
+        self._fn = map_func
+        self._in_pack = structure.packer(spec)
+        out = _call(map_func, self._in_pack, spec)
+        if isinstance(out, _Deferred):  # learn the spec from the first real element instead
+            first = next(iter(input_ds._elements()), None)
+            if first is None:
+                raise out.error
+            out = self._call_on(first)
+        if not isinstance(out, Dataset):
+            raise TypeError("The `map_func` argument must return a `Dataset` object. Got %r." % (type(out),))
+        self._spec = out.element_spec
+        self._cycle = AUTOTUNE if cycle_length is None else as_int(cycle_length, "cycle_length")
+        self._block = 1 if block_length is None else as_int(block_length, "block_length")
+        if self._block <= 0:
+            raise ValueError("block_length must be positive")
+        self._parallel = None if num_parallel_calls is None else as_int(num_parallel_calls, "num_parallel_calls")
+        self._deterministic = deterministic
+
+    def _open(self, c):
+        ds = self._call_on(c)
+        if not isinstance(ds, Dataset):
+            raise TypeError("The `map_func` argument must return a `Dataset` object. Got %r." % (type(ds),))
+        return ds
+
+    def _call_on(self, c):
+        value = self._in_pack(c)
+        if type(value) is tuple:
+            return self._fn(*value)
+        return self._fn(value)
+
+    def _elements(self):
+        cycle = self._cycle if self._cycle != AUTOTUNE else _cpus()
+        block = self._block
+        parallel = self._parallel is not None and self._parallel != 1 and cycle > 1
+        inputs = self._input._elements()
+        if cycle == 1 and not parallel:
+            for c in inputs:
+                yield from self._open(c)._elements()
+            return
+        slots: list = []
+
+        def open_next():
+            c = next(inputs, None)
+            if c is None:
+                return None
+            ds = self._open(c)
+            if parallel:
+                return background(ds._elements, 8, "tf_data_interleave")
+            return ds._elements()
+
+        while len(slots) < cycle:
+            it = open_next()
+            if it is None:
+                break
+            slots.append(it)
+        try:
+            i = 0
+            while slots:
+                it = slots[i]
+                finished = False
+                for _ in range(block):
+                    c = next(it, None)
+                    if c is None:
+                        finished = True
+                        break
+                    yield c
+                if finished:
+                    new = open_next()
+                    if new is None:
+                        slots.pop(i)
+                        if not slots:
+                            return
+                        i %= len(slots)
+                        continue
+                    slots[i] = new
+                    continue  # the replacement starts its block in the same slot, as TF does
+                i = (i + 1) % len(slots)
+        finally:
+            for it in slots:
+                close = getattr(it, "close", None)
+                if close is not None:
+                    close()
+
+
+def _call(fn, pack, spec):
+    """Calls an element -> dataset function once on an empty prototype to learn its output spec."""
+    def proto(s):
+        from .dataset import _Empty
+        if isinstance(s, structure.DatasetSpec):
+            return _Empty(s.element_spec)
+        from ..framework.tensor import Tensor, TensorSpec
+        if isinstance(s, TensorSpec):
+            import numpy as np
+            shape = [d if d is not None else 0 for d in (s.shape.as_list() if s.shape.rank is not None else [])]
+            return Tensor(np.zeros(shape, s.dtype.as_numpy_dtype) if s.dtype.name != "string"
+                          else np.full(shape, b"", dtype=object))
+        raise TypeError("interleave/flat_map over elements of type %r is not supported yet." % (s,))
+    value = nest.map_structure(proto, spec)
+    try:
+        return fn(*value) if type(value) is tuple else fn(value)
+    except Exception as e:  # noqa: BLE001 - the prototype may not suit every function (e.g. a file name)
+        return _Deferred(fn, spec, e)
+
+
+class _Deferred:
+    """Stands for a map_func whose output spec could not be learnt from a prototype."""
+
+    def __init__(self, fn, spec, error):
+        self.error = error

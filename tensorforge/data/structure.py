@@ -1,0 +1,203 @@
+"""Element structures of tf.data: specs of nested elements and their flat components.
+
+Inside a pipeline an element travels as a flat tuple of *components*, one per leaf of the
+dataset's `element_spec` (in tf.nest order): a NumPy array for a `tf.TensorSpec` leaf, and the
+value itself for composite leaves (a `tf.SparseTensor`, `tf.RaggedTensor` or nested
+`tf.data.Dataset`). Only the iterator a user holds wraps components as `tf.Tensor`s, so stages
+pass plain arrays between them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes, nest
+from ..framework.convert import convert_to_tensor
+from ..framework.errors import InvalidArgumentError
+from ..framework.tensor import Tensor, TensorSpec
+from ..framework.tensor_shape import TensorShape
+
+
+class DatasetSpec:
+    """The type of a dataset-valued element (e.g. the windows of `Dataset.window`)."""
+
+    __slots__ = ("element_spec",)
+
+    def __init__(self, element_spec):
+        self.element_spec = element_spec
+
+    def __eq__(self, other):
+        return isinstance(other, DatasetSpec) and other.element_spec == self.element_spec
+
+    def __hash__(self):
+        return hash(("DatasetSpec", repr(self.element_spec)))
+
+    def __repr__(self):
+        return "DatasetSpec(%r, TensorShape([]))" % (self.element_spec,)
+
+
+class CompositeSpec:
+    """The type of a composite leaf (SparseTensor, RaggedTensor): its Python class and dtype."""
+
+    __slots__ = ("cls", "dtype", "shape")
+
+    def __init__(self, cls, dtype, shape):
+        self.cls, self.dtype, self.shape = cls, dtype, TensorShape(shape)
+
+    def __eq__(self, other):
+        return isinstance(other, CompositeSpec) and (other.cls, other.dtype, other.shape) == (self.cls, self.dtype,
+                                                                                              self.shape)
+
+    def __hash__(self):
+        return hash((self.cls, self.dtype))
+
+    def __repr__(self):
+        return "%sSpec(TensorShape(%s), tf.%s)" % (self.cls.__name__, self.shape.as_list() if self.shape.rank is not None
+                                                   else None, self.dtype.name)
+
+
+def _is_dataset(v) -> bool:
+    from .dataset import Dataset
+    return isinstance(v, Dataset)
+
+
+def _composite_spec(v):
+    """The spec of a composite leaf value, or None when `v` is not a composite."""
+    if _is_dataset(v):
+        return DatasetSpec(v.element_spec)
+    name = type(v).__name__
+    if name in ("SparseTensor", "RaggedTensor"):
+        return CompositeSpec(type(v), v.dtype, v.shape)
+    return None
+
+
+def normalize(value):
+    """`value` as a structure whose leaves are eager Tensors or composites (tf.data's element)."""
+    def leaf(v):
+        if isinstance(v, Tensor) or _composite_spec(v) is not None:
+            return v
+        return convert_to_tensor(v)
+    return nest.map_structure(leaf, value)
+
+
+def spec_of(value):
+    """The element_spec of a normalized structure."""
+    def leaf(v):
+        c = _composite_spec(v)
+        return c if c is not None else TensorSpec(v.shape, v.dtype)
+    return nest.map_structure(leaf, value)
+
+
+def to_components(value) -> tuple:
+    """The flat components of a normalized structure."""
+    return tuple(v._value if isinstance(v, Tensor) else v for v in nest.flatten(value))
+
+
+def flat_specs(spec) -> list:
+    return nest.flatten(spec)
+
+
+def all_dense(spec) -> bool:
+    return all(isinstance(s, TensorSpec) for s in nest.flatten(spec))
+
+
+def packer(spec):
+    """A function turning a component tuple into the user-facing structure of Tensors."""
+    flat = nest.flatten(spec)
+    dense = [isinstance(s, TensorSpec) for s in flat]
+    if not nest.is_nested(spec):
+        if dense[0]:
+            return lambda c: Tensor(c[0])
+        return lambda c: c[0]
+    if all(dense):
+        if type(spec) is tuple and all(not nest.is_nested(s) for s in spec):
+            return lambda c: tuple([Tensor(a) for a in c])
+        return lambda c: nest.pack_sequence_as(spec, [Tensor(a) for a in c])
+    return lambda c: nest.pack_sequence_as(spec, [Tensor(a) if d else a for a, d in zip(c, dense)])
+
+
+def numpy_packer(spec):
+    """Like `packer`, with NumPy values (as_numpy_iterator)."""
+    flat = nest.flatten(spec)
+    dense = [isinstance(s, TensorSpec) for s in flat]
+
+    def conv(a, d):
+        if not d:
+            return a if _is_dataset(a) else a
+        if isinstance(a, np.ndarray) and a.dtype == object:
+            return a
+        return a.item() if isinstance(a, np.ndarray) and a.ndim == 0 and a.dtype.kind in "SO" else a
+    return lambda c: nest.pack_sequence_as(spec, [conv(a, d) for a, d in zip(c, dense)])
+
+
+def batched_spec(spec, batch_dim):
+    """The spec of `spec` elements stacked along a new leading dimension of size `batch_dim`."""
+    def leaf(s):
+        if isinstance(s, TensorSpec):
+            return TensorSpec(TensorShape([batch_dim]).concatenate(s.shape), s.dtype)
+        if isinstance(s, CompositeSpec):
+            return CompositeSpec(s.cls, s.dtype, TensorShape([batch_dim]).concatenate(s.shape))
+        raise TypeError("Cannot batch elements of type %r." % (s,))
+    return nest.map_structure(leaf, spec)
+
+
+def unbatched_spec(spec):
+    def leaf(s):
+        if not isinstance(s, TensorSpec):
+            raise TypeError("Cannot unbatch elements of type %r." % (s,))
+        if s.shape.rank == 0:
+            raise ValueError("Cannot unbatch an input with scalar components.")
+        return TensorSpec(s.shape[1:] if s.shape.rank is not None else None, s.dtype)
+    return nest.map_structure(leaf, spec)
+
+
+def most_specific(a, b):
+    """The most specific spec both `a` and `b` elements fit (for concatenate / choose_from)."""
+    nest.assert_same_structure(a, b)
+
+    def leaf(x, y):
+        if isinstance(x, TensorSpec) and isinstance(y, TensorSpec):
+            if x.dtype != y.dtype:
+                raise TypeError("Incompatible dataset elements: dtype %s vs %s." % (x.dtype.name, y.dtype.name))
+            return TensorSpec(x.shape.most_specific_compatible_shape(y.shape), x.dtype)
+        if x != y:
+            raise TypeError("Incompatible dataset elements: %r vs %r." % (x, y))
+        return x
+    return nest.map_structure(leaf, a, b)
+
+
+def stack(rows: list, index: int, what: str = "batch"):
+    """np.stack of one component's values, with TF's error when their shapes differ."""
+    try:
+        return np.stack(rows)
+    except ValueError:
+        first = np.shape(rows[0])
+        for i, r in enumerate(rows):
+            if np.shape(r) != first:
+                raise InvalidArgumentError(
+                    None, None, "Cannot %s tensors with different shapes in component %d. First element had shape "
+                    "%s and element %d had shape %s." % (what, index, _fmt(first), i, _fmt(np.shape(r)))) from None
+        raise
+
+
+def _fmt(shape) -> str:
+    return "[%s]" % ",".join(str(d) for d in shape)
+
+
+def check_component(array, spec: TensorSpec, where: str):
+    """`array` (anything array-like) as a NumPy array of spec's dtype, checked against its shape."""
+    a = np.asarray(array, dtype=spec.dtype.as_numpy_dtype) if spec.dtype != dtypes.string else _as_bytes(array)
+    if not spec.shape.is_compatible_with(TensorShape(a.shape)):
+        raise InvalidArgumentError(None, None, "%s: expected a value of shape %s, got shape %s."
+                                   % (where, spec.shape, _fmt(a.shape)))
+    return a
+
+
+def _as_bytes(v):
+    a = np.asarray(v, dtype=object)
+    if a.ndim == 0:
+        x = a.item()
+        return np.array(x.encode() if isinstance(x, str) else x, dtype=object)
+    flat = [x.encode() if isinstance(x, str) else x for x in a.reshape(-1)]
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(a.shape)
