@@ -1,7 +1,8 @@
 """The guide's Keras workflow on real data shipped with tensorforge:
 
-- a Sequential classifier on the UCI digits (compile, fit with EarlyStopping and
-  ModelCheckpoint("best_model.keras"), evaluate, reload the best model), and
+- a Sequential classifier on the UCI digits fed by the seed's tf.data pipeline
+  (from_tensor_slices -> shuffle -> map(AUTOTUNE) -> batch -> prefetch; compile, fit with
+  EarlyStopping and ModelCheckpoint("best_model.keras"), evaluate, reload the best model), and
 - a Functional binary classifier on the breast-cancer data, scored by AUC.
 
     .venv/bin/python examples/keras_workflow.py
@@ -17,9 +18,21 @@ from tensorforge import keras
 
 def digits_accuracy(epochs: int = 40, verbose: int = 0) -> float:
     (x_train, y_train), (x_test, y_test) = keras.datasets.digits.load_data()
-    x_train = x_train.reshape(-1, 64).astype("float32") / 16.0
-    x_test = x_test.reshape(-1, 64).astype("float32") / 16.0
     keras.utils.set_random_seed(0)
+    cut = int(len(x_train) * 0.9)  # the last 10% of the training data validates
+
+    def preprocess(image, label):
+        return tf.reshape(tf.cast(image, tf.float32) / 16.0, [64]), label
+
+    def pipeline(x, y, shuffle):
+        ds = tf.data.Dataset.from_tensor_slices((x, y))
+        if shuffle:
+            ds = ds.shuffle(1000)
+        return ds.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE).batch(32).prefetch(tf.data.AUTOTUNE)
+
+    train_ds = pipeline(x_train[:cut], y_train[:cut], shuffle=True)
+    val_ds = pipeline(x_train[cut:], y_train[cut:], shuffle=False)
+    test_ds = pipeline(x_test, y_test, shuffle=False)
     model = keras.Sequential([
         keras.Input(shape=(64,)),
         keras.layers.Dense(256, activation="relu"),
@@ -33,10 +46,9 @@ def digits_accuracy(epochs: int = 40, verbose: int = 0) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         best_path = os.path.join(tmp, "best_model.keras")
         checkpoint = keras.callbacks.ModelCheckpoint(best_path, monitor="val_loss", save_best_only=True)
-        model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_split=0.1,
-                  callbacks=[early, checkpoint], verbose=verbose)
+        model.fit(train_ds, epochs=epochs, validation_data=val_ds, callbacks=[early, checkpoint], verbose=verbose)
         best = keras.models.load_model(best_path)
-    _, accuracy = best.evaluate(x_test, y_test, verbose=0)
+    _, accuracy = best.evaluate(test_ds, verbose=0)
     return accuracy
 
 

@@ -2,7 +2,7 @@
 
 Loaded on first use of `tf.data`. See dataset.py for how stages pass elements and chunks.
 """
-from . import experimental  # noqa: F401
+from . import experimental, graph_iteration  # noqa: F401 - graph_iteration registers the iterator ops
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, OwnedIterator as Iterator  # noqa: F401
 from .options import Options, ThreadingOptions  # noqa: F401
 from .readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset  # noqa: F401

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework import dtypes, nest
+from ..framework import dtypes
 from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor
@@ -323,6 +323,14 @@ class Dataset:
         return WithOptions(self, options)
 
 
+def _autograph_for(ds, extra_test, body, get_state, set_state, names, opts):
+    from .graph_iteration import dataset_for_stmt
+    return dataset_for_stmt(ds, extra_test, body, get_state, set_state, names, opts)
+
+
+Dataset._autograph_for = _autograph_for
+
+
 class OwnedIterator:
     """The iterator `iter(dataset)` returns: yields structures of tf.Tensors."""
 
@@ -336,13 +344,7 @@ class OwnedIterator:
         return self
 
     def __next__(self):
-        try:
-            c = next(self._it)
-        except StopIteration:
-            raise
-        except Exception as e:  # noqa: BLE001 - a failed stage's error passes through unchanged
-            raise _reraise(e) from None
-        return self._pack(c)
+        return self._pack(next(self._it))
 
     def get_next(self):
         """The next element; raises tf.errors.OutOfRangeError at the end (TF1-style)."""
@@ -369,10 +371,6 @@ class OwnedIterator:
             self.close()
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
-
-
-def _reraise(e):
-    return e
 
 
 def _guarded(it):
@@ -416,4 +414,4 @@ def check_positive(v: int, what: str) -> None:
         raise InvalidArgumentError(None, None, "%s must be greater than zero." % what)
 
 
-__all__ = ["Dataset", "AUTOTUNE", "INFINITE", "UNKNOWN", "nest"]
+__all__ = ["Dataset", "AUTOTUNE", "INFINITE", "UNKNOWN"]

@@ -32,6 +32,13 @@ _FusedElementwise
 _STRUCTURAL = frozenset({"Placeholder", "Const"})
 
 
+def _list_to_tensor(v):
+    if isinstance(v, list) and any(isinstance(x, (Tensor, SymbolicTensor)) for x in nest.flatten(v)):
+        from ..ops.array_ops import stack
+        return stack(v)
+    return convert_to_tensor(v)
+
+
 def _call_with_element(fn, element):
     """TF's calling convention: a tuple element is passed as positional arguments."""
     if type(element) is tuple:
@@ -65,6 +72,7 @@ class StructuredFunction:
         def wrapper(*args):
             element = nest.pack_sequence_as(self.input_spec, list(args))
             out = _call_with_element(self.python_function, element) if self._unpack else self.python_function(element)
+            out = structure.normalize(out, _list_to_tensor)
             out_struct.append(out)
             flat = []
             for leaf in nest.flatten(out):

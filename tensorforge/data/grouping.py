@@ -6,7 +6,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import TensorSpec
-from . import functions, structure
+from . import functions
 from .dataset import Dataset, as_int
 
 
@@ -52,20 +52,9 @@ class GroupByWindow(Dataset):
 
     def _emit(self, key, rows):
         from ..framework.tensor import Tensor
-        from .transforms import _window_dataset
-        from .sources import TensorSlices, Tensors
-        flat = structure.flat_specs(self._in_spec)
-        if len(flat) == 1:
-            window = _window_dataset([r[0] for r in rows], flat[0], TensorSlices, Tensors)
-        else:
-            window = Dataset.from_tensor_slices(self._pack_rows(rows))
-        out = self._reduce(Tensor(np.int64(key)), window)
+        from .sources import ElementList
+        out = self._reduce(Tensor(np.int64(key)), ElementList(rows, self._in_spec))
         return out._elements()
-
-    def _pack_rows(self, rows):
-        from ..framework import nest
-        cols = [structure.stack([r[i] for r in rows], i, "group") for i in range(len(rows[0]))]
-        return nest.pack_sequence_as(self._in_spec, cols)
 
     def _elements(self):
         groups: dict = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import os
-import queue
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -239,44 +238,37 @@ class Interleave(Dataset):
             for c in inputs:
                 yield from self._open(c)._elements()
             return
-        slots: list = []
-
-        def open_next():
-            c = next(inputs, None)
-            if c is None:
-                return None
-            ds = self._open(c)
-            if parallel:
-                return background(ds._elements, 8, "tf_data_interleave")
-            return ds._elements()
-
-        while len(slots) < cycle:
-            it = open_next()
-            if it is None:
-                break
-            slots.append(it)
+        # TF's interleave: a slot opens its next input when the cycle reaches it empty; a slot
+        # that ends is emptied and the cycle moves on.
+        slots: list = [None] * cycle
+        open_count = 0
+        end_of_input = False
+        i = 0
+        taken = 0
         try:
-            i = 0
-            while slots:
+            while not end_of_input or open_count:
                 it = slots[i]
-                finished = False
-                for _ in range(block):
+                if it is not None:
                     c = next(it, None)
-                    if c is None:
-                        finished = True
-                        break
-                    yield c
-                if finished:
-                    new = open_next()
-                    if new is None:
-                        slots.pop(i)
-                        if not slots:
-                            return
-                        i %= len(slots)
+                    if c is not None:
+                        taken += 1
+                        if taken == block:
+                            taken, i = 0, (i + 1) % cycle
+                        yield c
                         continue
-                    slots[i] = new
-                    continue  # the replacement starts its block in the same slot, as TF does
-                i = (i + 1) % len(slots)
+                    slots[i] = None
+                    open_count -= 1
+                    taken, i = 0, (i + 1) % cycle
+                elif not end_of_input:
+                    c = next(inputs, None)
+                    if c is None:
+                        end_of_input = True
+                        continue
+                    ds = self._open(c)
+                    slots[i] = background(ds._elements, 8, "tf_data_interleave") if parallel else ds._elements()
+                    open_count += 1
+                else:
+                    taken, i = 0, (i + 1) % cycle
         finally:
             for it in slots:
                 close = getattr(it, "close", None)

@@ -14,7 +14,6 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError, NotFoundError
 from ..framework.tensor import Tensor, TensorSpec
-from . import structure
 from .dataset import AUTOTUNE, Dataset, as_int
 
 _STRING = TensorSpec([], dtypes.string)
@@ -353,10 +352,7 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
     if label_name is not None and label_name not in [column_names[c] for c in cols]:
         raise ValueError("`label_name` provided must be one of the columns: %r" % (column_names,))
     if column_defaults is None:
-        column_defaults = [_infer_type([r[c] if c < len(r) else "" for r in body]) for c in cols]
-        column_defaults = [[np.array(0, dt.as_numpy_dtype) if dt != dtypes.string else b""] if False else dt
-                           for dt in column_defaults]
-        defaults = [_optional_default(dt) for dt in column_defaults]
+        defaults = [_optional_default(_infer_type([r[c] if c < len(r) else "" for r in body])) for c in cols]
     else:
         defaults = list(column_defaults)
     ds = CsvDataset(names, defaults, compression_type=comp, header=header, field_delim=field_delim,
@@ -384,5 +380,3 @@ def _optional_default(dt):
         return Tensor(np.array([b""], dtype=object))
     return Tensor(np.zeros(1, dt.as_numpy_dtype))
 
-
-_ = structure

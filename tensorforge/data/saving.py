@@ -103,18 +103,8 @@ def load(path, element_spec=None, compression=None) -> Dataset:
     with open(meta) as f:
         spec = _spec_from_json(json.load(f)["element_spec"]) if element_spec is None else element_spec
     elements = _read_npz(os.path.join(path, "elements.npz"), structure.flat_specs(spec))
-    return _Stored(elements, spec)
-
-
-class _Stored(Dataset):
-    def __init__(self, elements, spec):
-        self._list, self._spec = elements, spec
-
-    def _cardinality(self):
-        return len(self._list)
-
-    def _elements(self):
-        return iter(self._list)
+    from .sources import ElementList
+    return ElementList(elements, spec)
 
 
 def read_cache(filename, spec):

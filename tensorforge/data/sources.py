@@ -37,11 +37,11 @@ class TensorSlices(Dataset):
         comps = structure.to_components(value)
         if not comps:
             raise ValueError("Invalid `tensors`: `tensors` must not be empty.")
-        for c, s in zip(comps, structure.flat_specs(spec)):
+        for c, _s in zip(comps, structure.flat_specs(spec)):
             if np.ndim(c) == 0:
                 raise ValueError("Unbatching a tensor is only supported for rank >= 1")
         n = len(comps[0])
-        for i, c in enumerate(comps):
+        for _i, c in enumerate(comps):
             if len(c) != n:
                 raise InvalidArgumentError(None, None, "Dimensions %d and %d are not compatible" % (n, len(c)))
         # Our own copy: the caller may change their arrays later, elements must not change.
@@ -149,13 +149,11 @@ class FromGenerator(Dataset):
     def _elements(self):
         flat_specs = self._flat
         spec = self._spec
-        nested = nest.is_nested(spec)
         for value in self._generator(*self._args):
-            try:
-                leaves = nest.flatten(value) if nested else [value]
-                if nested:
-                    nest.assert_same_structure(spec, value, check_types=False)
-            except (ValueError, TypeError):
+            if isinstance(value, list) and isinstance(spec, tuple):
+                value = tuple(value)
+            leaves = structure.flatten_value(value)
+            if not structure.same_structure(spec, value):
                 raise TypeError("`generator` yielded an element that did not match the expected structure. The "
                                 "expected structure was %r, but the yielded element was %r." % (spec, value)) from None
             yield tuple(_check(v, s) for v, s in zip(leaves, flat_specs))
@@ -223,3 +221,16 @@ class Zip(Dataset):
         if ra is not None:
             return _chunks_from_random_access(ra[0], ra[1], size)
         return None
+
+
+class ElementList(Dataset):
+    """A dataset over a list of component tuples (windows, groups, loaded datasets)."""
+
+    def __init__(self, elements: list, spec):
+        self._list, self._spec = elements, spec
+
+    def _cardinality(self):
+        return len(self._list)
+
+    def _elements(self):
+        return iter(self._list)

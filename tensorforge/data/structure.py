@@ -70,13 +70,41 @@ def _composite_spec(v):
     return None
 
 
-def normalize(value):
-    """`value` as a structure whose leaves are eager Tensors or composites (tf.data's element)."""
-    def leaf(v):
-        if isinstance(v, Tensor) or _composite_spec(v) is not None:
+def normalize(value, convert=None):
+    """`value` as a structure whose leaves are Tensors or composites (tf.data's element).
+
+    As in TF, tuples, namedtuples and dicts are structure while a Python list is one value,
+    converted to a tensor.
+    """
+    convert = convert or convert_to_tensor
+
+    def walk(v):
+        if isinstance(v, tuple):
+            parts = [walk(x) for x in v]
+            return type(v)(*parts) if hasattr(type(v), "_fields") else tuple(parts)
+        if isinstance(v, dict):
+            return type(v)((k, walk(x)) for k, x in v.items())
+        if isinstance(v, Tensor) or getattr(v, "_is_symbolic_tensor", False) or _composite_spec(v) is not None:
             return v
-        return convert_to_tensor(v)
-    return nest.map_structure(leaf, value)
+        return convert(v)
+    return walk(value)
+
+
+def flatten_value(v) -> list:
+    """The leaves of an element value, where (as in tf.data) lists are leaves, not structure."""
+    if isinstance(v, tuple):
+        return [x for p in v for x in flatten_value(p)]
+    if isinstance(v, dict):
+        return [x for k in sorted(v) for x in flatten_value(v[k])]
+    return [v]
+
+
+def same_structure(spec, v) -> bool:
+    if isinstance(spec, tuple):
+        return isinstance(v, tuple) and len(v) == len(spec) and all(same_structure(a, b) for a, b in zip(spec, v))
+    if isinstance(spec, dict):
+        return isinstance(v, dict) and sorted(v) == sorted(spec) and all(same_structure(spec[k], v[k]) for k in spec)
+    return not isinstance(v, (tuple, dict))
 
 
 def spec_of(value):

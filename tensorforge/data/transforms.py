@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random as _pyrandom
-import tempfile
 
 import numpy as np
 
@@ -14,10 +13,6 @@ from ..framework.tensor import Tensor, TensorSpec
 from . import functions, structure
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, as_int
 from .sources import _rows
-
-
-def _context_error(e: Exception, what: str) -> Exception:
-    return e
 
 
 # ---------------------------------------------------------------- map
@@ -413,7 +408,6 @@ class Window(Dataset):
     def _elements(self):
         from collections import deque
 
-        from .sources import TensorSlices, Tensors
         size, shift, stride = self._size, self._shift, self._stride
         span = (size - 1) * stride + 1
         buf = deque()
@@ -436,7 +430,7 @@ class Window(Dataset):
                 return
             if exhausted and len(items) < size and self._drop:
                 return
-            yield tuple(_window_dataset([c[i] for c in items], s, TensorSlices, Tensors)
+            yield tuple(_window_dataset([c[i] for c in items], s)
                         for i, s in enumerate(self._leaf_specs))
             # advance by shift
             drop = shift
@@ -453,21 +447,14 @@ class Window(Dataset):
                 return
 
 
-def _window_dataset(values, spec, TensorSlices, Tensors):
-    from .dataset import _Empty
-    if not values:
-        return _Empty(spec)
-    ds = TensorSlices.__new__(TensorSlices)
-    ds._arrays = (structure.stack(values, 0, "window"),) if isinstance(spec, TensorSpec) else None
-    ds._n = len(values)
-    ds._spec = spec
-    return ds
+def _window_dataset(values, spec):
+    from .sources import ElementList
+    return ElementList([(v,) for v in values], spec)
 
 
 # ---------------------------------------------------------------- scan / reduce
 def _state_fn(fn, state_spec, elem_spec, name):
-    return functions.trace(lambda state, elem: fn(state, elem), (state_spec, elem_spec), name, unpack=False) \
-        if False else functions.StructuredFunction(_StateCall(fn), (state_spec, elem_spec), name, unpack=False)
+    return functions.StructuredFunction(_StateCall(fn), (state_spec, elem_spec), name, unpack=False)
 
 
 class _StateCall:
@@ -484,17 +471,11 @@ class _StateCall:
         return self.fn(state, elem)
 
 
-def _relax_state(fn, initial, elem_spec, name):
-    """Traces `fn(state, elem)`; retraces once with a relaxed state spec if the state's shape changes."""
-    state_spec = structure.spec_of(initial)
-    traced = _state_fn(fn, state_spec, elem_spec, name)
-    out = traced.output_spec
-    return traced, state_spec, out
-
-
 def reduce(ds: Dataset, initial_state, reduce_func):
     initial = structure.normalize(initial_state)
-    traced, state_spec, out_spec = _relax_state(reduce_func, initial, ds.element_spec, "reduce")
+    state_spec = structure.spec_of(initial)
+    traced = _state_fn(reduce_func, state_spec, ds.element_spec, "reduce")
+    out_spec = traced.output_spec
     try:
         nest.assert_same_structure(state_spec, out_spec)
     except (ValueError, TypeError):
@@ -647,8 +628,6 @@ class WithOptions(Dataset):
     def _random_access(self):
         return self._input._random_access()
 
-
-_ = (tempfile,)
 
 
 class AssertCardinality(Dataset):

@@ -115,7 +115,49 @@ class _ArrayData:
         return a, b
 
 
-def _data(x, y, sample_weight, batch_size, shuffle):
+def _is_dataset(x) -> bool:
+    return type(x).__module__.startswith("tensorforge.data.")
+
+
+class _DatasetData:
+    """Batches from a tf.data.Dataset of x, (x, y) or (x, y, sample_weight) elements.
+
+    Each epoch iterates the dataset afresh (so a shuffle reshuffles), except with
+    steps_per_epoch, where one iterator continues across epochs as in Keras.
+    """
+
+    def __init__(self, ds, steps_per_epoch=None, class_weight=None):
+        self.ds = ds
+        n = int(ds.cardinality().numpy())
+        if n == -1 and steps_per_epoch is None:
+            raise ValueError("When passing an infinitely repeating dataset, please specify a `steps_per_epoch` value "
+                             "so that epoch level callbacks continue to work. The value should be the number of steps "
+                             "required to go through the dataset once.")
+        self.steps = steps_per_epoch if steps_per_epoch is not None else (n if n >= 0 else None)
+        self._persistent = None if steps_per_epoch is None else iter(ds)
+        self._class_weight = class_weight
+
+    def batches(self):
+        it = self._persistent if self._persistent is not None else iter(self.ds)
+        for i, batch in enumerate(it):
+            if self._class_weight is not None:
+                x, y, sw = unpack_x_y_sample_weight(batch)
+                sw = _class_weights_to_sample_weights(y, self._class_weight, sw)
+                batch = (x, y, convert_to_tensor(sw))
+            yield batch
+            if self._persistent is not None and i + 1 >= self.steps:
+                return
+
+
+def _data(x, y, sample_weight, batch_size, shuffle, steps=None, class_weight=None):
+    if _is_dataset(x):
+        if y is not None:
+            raise ValueError("When providing `x` as a tf.data.Dataset, `y` should not be passed. Instead, the targets "
+                             "should be included as part of the tf.data.Dataset.")
+        if sample_weight is not None:
+            raise ValueError("`sample_weight` argument is not supported when using a tf.data.Dataset as input; "
+                             "include the weights in the dataset's elements.")
+        return _DatasetData(x, steps, class_weight)
     if hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, Tensor, list, tuple, dict))):
         return _IterableData(x)
     return _ArrayData(x, y, sample_weight, batch_size or 32, shuffle)
@@ -263,15 +305,18 @@ class Trainer:
         from .callbacks import CallbackList, History, ProgbarLogger
         if not self._compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
-        if class_weight is not None:
+        if class_weight is not None and not _is_dataset(x):
             sample_weight = _class_weights_to_sample_weights(y, class_weight, sample_weight)
-        data = _data(x, y, sample_weight, batch_size, shuffle)
+        data = _data(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight)
         val = None
-        if validation_split and isinstance(data, _ArrayData):
+        if validation_split and not isinstance(data, _ArrayData):
+            raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, found following types "
+                             "in the input: %s" % type(x))
+        if validation_split:
             data, val = data.split(validation_split)
         elif validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
-            val = _data(vx, vy, vsw, validation_batch_size or batch_size, False)
+            val = _data(vx, vy, vsw, validation_batch_size or batch_size, False, validation_steps)
         verbose = 1 if verbose == "auto" else verbose
         history = History()
         cbs = list(callbacks or [])
