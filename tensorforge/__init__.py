@@ -39,25 +39,50 @@ def _namespace(path: str) -> _types.ModuleType:
     full = __name__
     for part in path.split("."):
         full += "." + part
-        sub = getattr(mod, part, None)
+        sub = mod.__dict__.get(part)
         if not isinstance(sub, _types.ModuleType):
             sub = _types.ModuleType(full, "tf.%s" % full.split(".", 1)[1])
+            sub.__getattr__ = _lazy_lookup(sub)
             _sys.modules.setdefault(full, sub)
             setattr(mod, part, sub)
         mod = sub
     return mod
 
 
-for _name, _obj in sorted(_EXPORTS.items()):
-    _parent, _, _leaf = _name.rpartition(".")
-    setattr(_namespace(_parent) if _parent else _sys.modules[__name__], _leaf, _obj)
+# Lazy subpackages that also export names into eager namespaces (tf.image.decode_png is tf.io's).
+_EXPORTING_SUBPACKAGES = ("io",)
+
+
+def _lazy_lookup(namespace: _types.ModuleType):
+    """A module __getattr__ for a namespace: a missing name may come from a lazy subpackage."""
+    def __getattr__(name: str):
+        if not name.startswith("__"):
+            import importlib
+            for sub in _EXPORTING_SUBPACKAGES:
+                if __name__ + "." + sub not in _sys.modules:
+                    importlib.import_module("." + sub, __name__)
+                    _publish()
+            if name in namespace.__dict__:
+                return namespace.__dict__[name]
+        raise AttributeError("module %r has no attribute %r" % (namespace.__name__, name))
+    return __getattr__
+
+
+def _publish() -> None:
+    """Puts every tf_export'ed name into its namespace (again after a lazy subpackage added some)."""
+    for name, obj in sorted(_EXPORTS.items()):
+        parent, _, leaf = name.rpartition(".")
+        setattr(_namespace(parent) if parent else _sys.modules[__name__], leaf, obj)
+
+
+_publish()
 
 # tf.dtypes exposes the dtype objects too.
 for _d in dtypes.ALL_DTYPES:
     setattr(_namespace("dtypes"), _d.name, _d)
 _namespace("dtypes").DType = DType
 _namespace("dtypes").as_dtype = as_dtype
-del _name, _obj, _parent, _leaf, _d
+del _d
 
 
 # Namespaces that are real subpackages, imported on first use (they need protobuf, h5py, threads...).
@@ -68,5 +93,7 @@ def __getattr__(name: str):
     # Heavy namespaces load on first use, keeping `import tensorforge` fast.
     if name in _LAZY_SUBPACKAGES:
         import importlib
-        return importlib.import_module("." + name, __name__)
+        module = importlib.import_module("." + name, __name__)
+        _publish()  # names a lazy subpackage exported into eager namespaces (tf.image.decode_png...)
+        return module
     raise AttributeError("module 'tensorforge' has no attribute %r" % name)

@@ -90,6 +90,7 @@ class Dataset:
                     raise TypeError("Dataset.as_numpy_iterator() is not supported for datasets that produce "
                                     "values of type DatasetSpec")
         pack = structure.numpy_packer(self.element_spec)
+        _share_options(self)
         for c in _guarded(self._elements()):
             yield pack(c)
 
@@ -336,6 +337,7 @@ class OwnedIterator:
 
     def __init__(self, dataset: Dataset):
         self._dataset = dataset
+        _share_options(dataset)
         self._it = dataset._elements()
         self._pack = structure.packer(dataset.element_spec)
         self.element_spec = dataset.element_spec
@@ -371,6 +373,24 @@ class OwnedIterator:
             self.close()
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
+
+
+def _share_options(root: Dataset) -> None:
+    """Options apply to the whole pipeline they are set on, as in TF: every stage sees the root's."""
+    opts = root.options()
+    stack, seen = [root], set()
+    while stack:
+        d = stack.pop()
+        if id(d) in seen:
+            continue
+        seen.add(id(d))
+        d._pipeline_options = opts
+        stack.extend(x for x in d._inputs if isinstance(x, Dataset))
+
+
+def pipeline_options(ds: Dataset) -> Options:
+    """The options in force for `ds` (those of the pipeline being iterated, else its own)."""
+    return getattr(ds, "_pipeline_options", None) or ds.options()
 
 
 def _guarded(it):

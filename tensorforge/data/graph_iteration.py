@@ -68,15 +68,15 @@ def _sample_dataset():
 
 
 register("AnonymousIteratorV3", kernel=_make_iterator, infer=lambda s, a: [((), dtypes.int64)],
-         grad=NON_DIFFERENTIABLE, api="iter(tf.data.Dataset)", stateful=True,
+         grad=NON_DIFFERENTIABLE, api="tf.data.Dataset.__iter__", stateful=True,
          samples=lambda: [([], {"dataset_id": _sample_dataset()})])
 register("IteratorGetNextAsOptional", kernel=_get_next,
          infer=lambda s, a: [((), dtypes.bool)] + [(shape, t) for t, shape in zip(a["output_types"], a["output_shapes"])],
-         grad=NON_DIFFERENTIABLE, api="next(iterator)", stateful=True, num_outputs=-1, args=("iterator",),
+         grad=NON_DIFFERENTIABLE, api="tf.data.Iterator.get_next_as_optional", stateful=True, num_outputs=-1, args=("iterator",),
          samples=lambda: [([_make_iterator(np, _sample_dataset())],
                            {"output_types": (dtypes.int64,), "output_shapes": ((),)})])
 register("DeleteIterator", kernel=_delete_iterator, infer=lambda s, a: [((), dtypes.bool)],
-         grad=NON_DIFFERENTIABLE, api="del iterator", stateful=True, args=("iterator",),
+         grad=NON_DIFFERENTIABLE, api="tf.data.Iterator.__del__", stateful=True, args=("iterator",),
          samples=lambda: [([_make_iterator(np, _sample_dataset())], {})])
 
 

@@ -11,7 +11,7 @@ from ..framework import nest
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor, TensorSpec
 from . import functions, structure
-from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, as_int
+from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, as_int, pipeline_options
 from .sources import _rows
 
 
@@ -43,8 +43,9 @@ class Map(Dataset):
                 return _rows(fn.run_chunk(c) for c in chunks)
         if self._parallel is not None and self._parallel != 1:
             from .parallel import parallel_map
-            det = self._deterministic if self._deterministic is not None else self.options().is_deterministic
-            return parallel_map(fn.run, self._input._elements(), self._parallel, det, self.options())
+            opts = pipeline_options(self)
+            det = self._deterministic if self._deterministic is not None else opts.is_deterministic
+            return parallel_map(fn.run, self._input._elements(), self._parallel, det, opts)
         run = fn.run
         return (run(c) for c in self._input._elements())
 
