@@ -14,7 +14,7 @@ CONFORMANCE = os.path.join(ROOT, "..", "shared", "conformance")
 GOLDEN = os.path.join(CONFORMANCE, "golden")
 # The prefixes whose every case must pass; later capabilities add theirs.
 PREFIXES = ("math.", "reduce.", "linalg.", "array.", "nn.", "tape.", "strings.", "function.", "keras.", "losses.",
-            "metrics.", "optimizers.", "train.")
+            "metrics.", "optimizers.", "train.", "data.", "io.")
 
 
 def _load_harness():

@@ -24,6 +24,8 @@ def _to_bytes(s):
         return s.encode("utf-8")
     if isinstance(s, np.bytes_):
         return bytes(s)
+    if isinstance(s, np.ndarray) and s.ndim == 0:  # a scalar string tensor's value inside a list
+        return _to_bytes(s[()])
     raise TypeError("Failed to convert elements of %r to Tensor: expected str or bytes." % (s,))
 
 

@@ -127,6 +127,22 @@ class Module:
     def submodules(self) -> tuple:
         return tuple(_walk(self, set(), lambda v: isinstance(v, Module)))
 
+    # -- checkpoint dependencies (tf.train.Checkpoint; see tensorforge/train/_trackable.py)
+    _tf_checkpoint_setattr_hook = True
+
+    def _trackable_children(self) -> dict:
+        """The checkpoint dependencies: the attributes in assignment order (the checkpoint keeps
+        those that are variables, modules, layers or lists/dicts of them)."""
+        ignored = self._TF_MODULE_IGNORED_PROPERTIES
+        return {k: v for k, v in vars(self).items() if k not in ignored}
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        # A restore waiting for this module's attributes (deferred restoration) is told of new ones.
+        restorer = self.__dict__.get("_tf_checkpoint_restorer")
+        if restorer is not None:
+            restorer.on_new_objects()
+
     @classmethod
     def with_name_scope(cls, method):
         def wrapped(self, *args, **kwargs):

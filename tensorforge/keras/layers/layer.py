@@ -72,6 +72,19 @@ def functional_graph_of(x):
     return None
 
 
+# Weights Keras 3 keeps in private attributes (for quantization), by class: checkpoints use those names.
+_CHECKPOINT_RENAMES = {
+    "Dense": {"kernel": "_kernel"}, "BaseConv": {"kernel": "_kernel"}, "EinsumDense": {"kernel": "_kernel"},
+    "_EinsumProjection": {"kernel": "_kernel"}, "Embedding": {"embeddings": "_embeddings"},
+}
+_CHECKPOINT_SKIP = frozenset(("_layers", "_trainable_weights", "_non_trainable_weights", "_losses", "_regularizers",
+                              "_tf_checkpoint_restorer"))
+
+
+def _is_metric(value) -> bool:
+    return any(c.__name__ == "Metric" and c.__module__.endswith("keras.metrics_base") for c in type(value).__mro__)
+
+
 @keras_export("keras.layers.Layer")
 class Layer:
     """The base class of layers (tf.keras.layers.Layer).
@@ -315,6 +328,25 @@ class Layer:
             input_shape, (list, dict)) else Input(batch_shape=tuple(input_shape))
         out = self(x)
         return map_structure(lambda t: tuple(t.shape.as_list()), out)
+
+    # -- checkpoint dependencies (tf.train.Checkpoint; see tensorforge/train/_trackable.py)
+    def _trackable_children(self) -> dict:
+        """The checkpoint dependencies, named as Keras 3 on TensorFlow names them: the attributes in
+        assignment order (the checkpoint keeps variables, layers, optimizers and modules), with the
+        weights Keras keeps under private names renamed (Dense's `kernel` is `_kernel`), then any
+        weight not held in an attribute, under its own name. Metrics are not dependencies."""
+        renames = {}
+        for cls in reversed(type(self).__mro__):
+            renames.update(_CHECKPOINT_RENAMES.get(cls.__name__, ()))
+        out = {}
+        for name, value in vars(self).items():
+            if name not in _CHECKPOINT_SKIP and value is not self and not _is_metric(value):
+                out[renames.get(name, name)] = value
+        held = {id(v) for v in out.values()}
+        for w in self._trainable_weights + self._non_trainable_weights:
+            if id(w) not in held:
+                out.setdefault(w.name, w)
+        return out
 
     # -- configuration
     def get_config(self) -> dict:

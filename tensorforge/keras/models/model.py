@@ -92,6 +92,14 @@ class Functional(Model):
                 self._layers.append(l)
         self.built = True
 
+    def _trackable_children(self) -> dict:
+        """Checkpoint dependencies as Keras 3 names them: the layers under `_operations`, in Keras's
+        operation order, and the optimizer once compiled."""
+        out = {"_operations": _keras_operation_order(self)}
+        if self.__dict__.get("optimizer") is not None:
+            out["optimizer"] = self.__dict__["optimizer"]
+        return out
+
     @property
     def inputs(self) -> list:
         return flatten(self._inputs_struct)
@@ -130,6 +138,53 @@ class Functional(Model):
             for o, r in zip(flatten(outs), flatten(result)):
                 env[id(o)] = r
         return pack_sequence_as(self._outputs_struct, [look(t) for t in flatten(self._outputs_struct)])
+
+
+def _keras_operation_order(model) -> list:
+    """The layers of a functional model in the order of Keras 3's `Functional._operations` (keras/src/ops/
+    function.py `map_graph`): by decreasing depth (longest path to an output), ties by first visit in a
+    depth-first walk from the outputs; checkpoints index layers by this order."""
+    flat_in = flatten(model._inputs_struct)
+    producer = {id(t): ("in", i) for i, t in enumerate(flat_in)}
+    for i, (_, _, _, outs) in enumerate(model._nodes):
+        for t in flatten(outs):
+            producer.setdefault(id(t), ("node", i))
+
+    def op_of(key):
+        return model._input_layers[key[1]] if key[0] == "in" else model._nodes[key[1]][0]
+
+    def parents(key):
+        if key[0] == "in":
+            return []
+        _, args, kwargs, _ = model._nodes[key[1]]
+        return [producer[id(t)] for t in flatten((list(args), kwargs)) if id(t) in producer]
+
+    op_index, finished, post_order = {}, set(), []
+
+    def visit(key):
+        if key in finished:
+            return
+        op = op_of(key)
+        op_index.setdefault(id(op), len(op_index))
+        for p in parents(key):
+            visit(p)
+        finished.add(key)
+        post_order.append(key)
+
+    for t in flatten(model._outputs_struct):
+        if id(t) in producer:
+            visit(producer[id(t)])
+    node_depth, op_depth, ops = {}, {}, {}
+    for key in reversed(post_order):
+        op = op_of(key)
+        depth = max(node_depth.setdefault(key, 0), op_depth.get(id(op), 0))
+        op_depth[id(op)], node_depth[key], ops[id(op)] = depth, depth, op
+        for p in parents(key):
+            node_depth[p] = max(depth + 1, node_depth.get(p, 0))
+    for layer in model._input_layers:
+        if id(layer) not in op_depth:
+            op_depth[id(layer)], op_index[id(layer)], ops[id(layer)] = 0, -1, layer
+    return [ops[k] for k in sorted(op_depth, key=lambda k: (-op_depth[k], op_index[k]))]
 
 
 @keras_export("keras.Sequential", "keras.models.Sequential")
@@ -177,6 +232,14 @@ class Sequential(Model):
     def pop(self):
         self._layers.pop()
         self.built = False
+
+    def _trackable_children(self) -> dict:
+        """Checkpoint dependencies as Keras 3 names them: its functional graph's operations (the
+        input layer, then the layers) under `_functional/_operations`, and the optimizer once compiled."""
+        out = {"_functional": {"_operations": [self._input_layer] + list(self._layers)}}
+        if self.__dict__.get("optimizer") is not None:
+            out["optimizer"] = self.__dict__["optimizer"]
+        return out
 
     @property
     def input_shape(self):

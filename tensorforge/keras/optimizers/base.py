@@ -570,6 +570,14 @@ class Optimizer:
         for i, variable in enumerate(self.variables):
             variable.assign(tf.cast(store[str(i)], variable.dtype))
 
+    # -- checkpoint dependencies (tf.train.Checkpoint; see tensorforge/train/_trackable.py)
+    def _trackable_children(self) -> dict:
+        """The checkpoint dependencies, named as Keras 3 names them: `_variables` (iterations, the
+        learning rate, then every slot), `_trainable_variables`, `_iterations`, `_learning_rate`, then
+        the slot lists (`_momentums`, `_velocities`, ...)."""
+        skip = ("_tracked_ids", "_trainable_variables_indices", "_step_cache", "_tf_checkpoint_restorer")
+        return {k: v for k, v in vars(self).items() if k not in skip}
+
     # -- config
     def get_config(self) -> dict:
         """The optimizer's hyperparameters (Keras 3's keys)."""
