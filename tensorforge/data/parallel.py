@@ -66,7 +66,7 @@ def parallel_map(fn, inputs, num_parallel_calls: int, deterministic: bool, optio
         for c in inputs:
             yield fn(c)
         return
-    yield from _run_pool(fn, inputs, n_threads, n_threads * 2, deterministic)
+    yield from _run_pool(fn, inputs, n_threads, max(16, n_threads * 4), deterministic)
 
 
 def _run_pool(fn, inputs, n_threads, in_flight, deterministic):
