@@ -66,3 +66,12 @@ def test_errors_inside_kernels_become_tf_errors():
 def test_numpy_warnings_are_silent_like_tf():
     r = tf.constant([1.0, 0.0]) / tf.constant([0.0, 0.0])
     assert np.isinf(r.numpy()[0]) and np.isnan(r.numpy()[1])
+
+
+def test_lists_of_tensors_keep_the_tensors_dtype():
+    assert tf.convert_to_tensor([tf.constant(1, tf.int64), 2]).dtype == tf.int64
+    assert tf.convert_to_tensor([tf.constant(1.0, tf.float64), 2.0]).dtype == tf.float64
+    with pytest.raises(tf.errors.InvalidArgumentError, match="cannot compute Pack as input #1"):
+        tf.convert_to_tensor([tf.constant(1.0), tf.constant(2)])
+    assert tf.constant([], tf.string).shape == (0,)
+    assert tf.constant(["a", b"b"], tf.string).numpy().tolist() == [b"a", b"b"]

@@ -274,3 +274,15 @@ def test_tape_case_inside_tf_function(case):
     for j, o in enumerate(flat):
         want = data["out_%d" % j]
         np.testing.assert_allclose(np.asarray(o), want, rtol=case.get("rtol", 1e-5), atol=case.get("atol", 1e-6))
+
+
+def test_functions_return_sparse_and_ragged_tensors():
+    @tf.function
+    def f(x):
+        return tf.sparse.from_dense(x), {"r": tf.RaggedTensor.from_row_splits(tf.reshape(x, [-1]), [0, 1, 4])}
+
+    x = tf.constant([[0.0, 1.0], [2.0, 0.0]])
+    sp, d = f(x)
+    assert isinstance(sp, tf.SparseTensor)
+    np.testing.assert_array_equal(tf.sparse.to_dense(sp).numpy(), x.numpy())
+    assert d["r"].to_list() == [[0.0], [1.0, 2.0, 0.0]]

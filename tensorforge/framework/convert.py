@@ -42,13 +42,16 @@ def _string_array(value) -> np.ndarray:
     return out
 
 
-def _unpack_nested(value):
-    """Replace tensors inside nested lists by their values (tf.constant([t1, t2]))."""
+def _unpack_nested(value, seen=None):
+    """Replace tensors inside nested lists by their values (tf.constant([t1, t2])); their dtypes go
+    into `seen`, since a list of tensors keeps their dtype as TF's Pack does."""
     if isinstance(value, (list, tuple)):
-        return [_unpack_nested(v) for v in value]
+        return [_unpack_nested(v, seen) for v in value]
     if hasattr(value, "_as_tensor"):
         value = value._as_tensor()
     if isinstance(value, Tensor):
+        if seen is not None:
+            seen.append(value.dtype)
         return value._value
     return value
 
@@ -112,11 +115,17 @@ def constant_value(value, dtype=None) -> Tensor:
             arr = arr.copy()  # a tensor never aliases a caller's mutable array
         return Tensor(arr, dtype)
     if isinstance(value, (list, tuple)):
-        value = _unpack_nested(value)
+        seen: list = []
+        value = _unpack_nested(value, seen)
+        if dtype is None and seen:
+            for i, d in enumerate(seen[1:], 1):
+                if d is not seen[0]:
+                    raise mixed_dtype_error("Pack", i, seen[0], d)
+            dtype = seen[0]
     if dtype is None:
         dtype = _infer_python(value)
     if dtype is dtypes.string:
-        if _infer_python(value) is not dtypes.string:
+        if np.size(value) and _infer_python(value) is not dtypes.string:
             raise TypeError("Cannot convert %r to EagerTensor of dtype string" % (value,))
         return Tensor(_string_array(value), dtype)
     try:

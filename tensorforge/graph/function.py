@@ -87,7 +87,11 @@ class ConcreteFunction:
         self.outputs = optimize(graph, self.inputs, [flat_out[i] for i in self._out_positions])
         for pos, o in zip(self._out_positions, self.outputs):  # the passes may replace output tensors
             flat_out[pos] = o
+        self._composites = _has_composite(structured_outputs)
+        self._template = structured_outputs
         self.structured_outputs = nest.pack_sequence_as(structured_outputs, flat_out)
+        if self._composites:
+            self.structured_outputs = _rebuild_composites(structured_outputs, self.structured_outputs)
         self._plan = Plan(graph, self.inputs, self.outputs)
         self._live = live_nodes(graph, self.outputs)
 
@@ -109,6 +113,8 @@ class ConcreteFunction:
         flat = list(self._flat_out)
         for pos, o in zip(self._out_positions, outs):
             flat[pos] = o
+        if self._composites:
+            return _rebuild_composites(self._template, nest.pack_sequence_as(self._template, flat))
         return nest.pack_sequence_as(self.structured_outputs, flat)
 
     def _replay(self, tensors: list) -> list:
@@ -433,7 +439,55 @@ def _drop_first(sig):
     return sig.replace(parameters=params)
 
 
+class _Composite(tuple):
+    """A SparseTensor or RaggedTensor returned by a traced function, as the tuple of its component
+    tensors (so they become graph outputs); `rebuild` makes the composite again from their values."""
+
+    rebuild = None
+
+
+def _expand_composite(o):
+    name = type(o).__name__
+    if name == "SparseTensor":
+        c = _Composite((o.indices, o.values, o.dense_shape))
+        c.rebuild = lambda parts, cls=type(o): cls(*parts)
+        return c
+    if name == "RaggedTensor":
+        splits = tuple(o.nested_row_splits)
+        c = _Composite((o.flat_values,) + splits)
+        c.rebuild = lambda parts, cls=type(o): cls.from_nested_row_splits(parts[0], list(parts[1:]), validate=False)
+        return c
+    return o
+
+
+def _has_composite(structure) -> bool:
+    if isinstance(structure, _Composite):
+        return True
+    if isinstance(structure, (list, tuple)):
+        return any(_has_composite(v) for v in structure)
+    if isinstance(structure, dict):
+        return any(_has_composite(v) for v in structure.values())
+    return False
+
+
+def _rebuild_composites(template, value):
+    """Puts SparseTensor/RaggedTensor outputs back together after nest.pack_sequence_as."""
+    if isinstance(template, _Composite):
+        return template.rebuild(list(value))
+    if isinstance(template, dict):
+        return type(value)((k, _rebuild_composites(template[k], value[k])) for k in value)
+    if isinstance(template, (list, tuple)):
+        parts = [_rebuild_composites(t, v) for t, v in zip(template, value)]
+        return type(value)(*parts) if hasattr(type(value), "_fields") else type(value)(parts)
+    return value
+
+
 def _as_graph_output(graph, o):
+    o = _expand_composite(o)
+    if isinstance(o, _Composite):
+        c = _Composite(_as_graph_output(graph, t) for t in o)
+        c.rebuild = o.rebuild
+        return c
     if isinstance(o, SymbolicTensor):
         return o if o.graph is graph else graph.capture(o)
     if isinstance(o, Tensor):
