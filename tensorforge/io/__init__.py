@@ -6,6 +6,9 @@ Each module lists its public names in ``__all__``; this package is the ``tf.io``
 from . import gfile  # noqa: F401
 from .file_io import *  # noqa: F401,F403
 from .image import *  # noqa: F401,F403
-from .parsing import *  # noqa: F401,F403
+from .decoding import *  # noqa: F401,F403
+from .parse_example import *  # noqa: F401,F403
+from .parse_sequence import *  # noqa: F401,F403
+from .parsing_config import *  # noqa: F401,F403
 from .tensor_proto import *  # noqa: F401,F403
 from .tfrecord import *  # noqa: F401,F403
