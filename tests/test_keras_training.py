@@ -267,3 +267,17 @@ def test_masks_flow_from_embedding_to_recurrent_layers():
     inp = keras.Input(shape=(4,), dtype="int32")
     model = keras.Model(inp, lstm(emb(inp)))
     np.testing.assert_allclose(model(x).numpy(), masked, rtol=1e-6)
+
+
+def test_progress_bar_prints_like_keras(capsys):
+    import re
+
+    from tensorforge.keras.callbacks.callback import _fmt_duration, _fmt_per_step
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    model.compile("adam", "mse", metrics=["mae"])
+    model.fit(np.ones((100, 3), np.float32), np.ones((100, 2), np.float32), epochs=2, batch_size=10)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Epoch 1/2" and out[2] == "Epoch 2/2"
+    assert re.fullmatch(r"10/10 ━{20} \d+s \d+(ms|us)/step - loss: \d\.\d{4} - mae: \d\.\d{4}", out[1]), out[1]
+    assert _fmt_duration(5.2) == "5s" and _fmt_duration(65) == "1:05" and _fmt_duration(3723) == "1:02:03"
+    assert _fmt_per_step(0.0031) == "3ms/step" and _fmt_per_step(0.00025) == "250us/step" and _fmt_per_step(2) == "2s/step"

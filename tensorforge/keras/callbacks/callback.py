@@ -80,6 +80,24 @@ def _fmt_value(v) -> str:
     return "%.4e" % v if v == 0 or abs(v) < 1e-3 else "%.4f" % v
 
 
+def _fmt_duration(seconds: float) -> str:
+    """Keras's ETA / elapsed format: 42s, 1:05, 1:02:03."""
+    if seconds > 3600:
+        return "%d:%02d:%02d" % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
+    if seconds > 60:
+        return "%d:%02d" % (seconds // 60, seconds % 60)
+    return "%ds" % seconds
+
+
+def _fmt_per_step(seconds: float) -> str:
+    """Keras's time per step: 2s/step, 3ms/step or 250us/step."""
+    if seconds >= 1 or seconds == 0:
+        return "%.0fs/step" % seconds
+    if seconds >= 1e-3:
+        return "%.0fms/step" % (seconds * 1e3)
+    return "%.0fus/step" % (seconds * 1e6)
+
+
 @keras_export("keras.callbacks.ProgbarLogger")
 class ProgbarLogger(Callback):
     """Prints Keras's per-epoch progress bar with step time and metrics (verbose=1), or one
@@ -93,6 +111,7 @@ class ProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
         self._seen = 0
+        self._last_update = 0.0
         if self.verbose and self.params.get("epochs", 1) >= 1:
             self.stream.write("Epoch %d/%d\n" % (epoch + 1, self.params.get("epochs", 1)))
             self.stream.flush()
@@ -104,14 +123,22 @@ class ProgbarLogger(Callback):
         bar = ""
         if steps:
             filled = int(20 * step / steps)
-            bar = "%d/%d %s%s " % (step, steps, "━" * filled, "─" * (20 - filled))
-        timing = ("%ds %dms/step" % (elapsed, per_step * 1000)) if done else (
-            "%ds %dms/step" % (per_step * ((steps or step) - step), per_step * 1000))
+            digits = len(str(steps))
+            bar = "%*d/%d %s%s " % (digits, step, steps, "━" * filled, "─" * (20 - filled))
+        else:
+            bar = "%d " % step
+        # While running: the ETA; at the end: the elapsed time (as Keras prints them).
+        left = elapsed if done or not steps else per_step * (steps - step)
+        timing = "%s %s" % (_fmt_duration(left), _fmt_per_step(per_step))
         metrics = " - ".join("%s: %s" % (k, _fmt_value(v)) for k, v in (logs or {}).items())
         return "%s%s%s" % (bar, timing, (" - " + metrics) if metrics else "")
 
     def on_train_batch_end(self, batch, logs=None):
         if self.verbose == 1 and self.stream.isatty():
+            now = time.perf_counter()
+            if now - self._last_update < 0.05:  # Keras redraws at most every 50 ms
+                return
+            self._last_update = now
             self.stream.write("\r" + self._line(batch + 1, logs, False))
             self.stream.flush()
 
