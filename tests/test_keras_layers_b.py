@@ -341,8 +341,8 @@ def test_rnn_errors():
         L.GRU(0)
     with pytest.raises(ValueError, match="state_size"):
         L.RNN(L.Dense(2))
-    with pytest.raises(NotImplementedError, match="stateful"):
-        L.LSTM(2, stateful=True)
+    with pytest.raises(ValueError, match="stateful=True"):
+        L.LSTM(2, stateful=True)(tf.keras.Input((3, 3)))
 
 
 # ---------------------------------------------------------------- wrappers

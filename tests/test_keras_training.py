@@ -281,3 +281,23 @@ def test_progress_bar_prints_like_keras(capsys):
     assert re.fullmatch(r"10/10 ━{20} \d+s \d+(ms|us)/step - loss: \d\.\d{4} - mae: \d\.\d{4}", out[1]), out[1]
     assert _fmt_duration(5.2) == "5s" and _fmt_duration(65) == "1:05" and _fmt_duration(3723) == "1:02:03"
     assert _fmt_per_step(0.0031) == "3ms/step" and _fmt_per_step(0.00025) == "250us/step" and _fmt_per_step(2) == "2s/step"
+
+
+def test_stateful_lstm_carries_states_between_batches():
+    keras = tf.keras
+    x = np.random.default_rng(0).standard_normal((4, 6, 3)).astype("float32")
+    inp = keras.Input(batch_shape=(4, 3, 3))
+    layer = keras.layers.LSTM(5, stateful=True)
+    model = keras.Model(inp, layer(inp))
+    first = model(x[:, :3])
+    second = model(x[:, 3:])
+    ref_layer = keras.layers.LSTM(5)
+    ref_in = keras.Input(batch_shape=(4, 6, 3))
+    ref = keras.Model(ref_in, ref_layer(ref_in))
+    ref_layer.set_weights(layer.get_weights())
+    np.testing.assert_allclose(second.numpy(), ref(x).numpy(), atol=1e-6)  # two halves == the whole sequence
+    layer.reset_states()
+    np.testing.assert_allclose(model(x[:, :3]).numpy(), first.numpy(), atol=1e-6)
+    assert len(layer.weights) == 3
+    with pytest.raises(ValueError, match="batch size must be static"):
+        keras.layers.LSTM(5, stateful=True)(keras.Input((3, 3)))

@@ -408,7 +408,9 @@ class RNN(Layer):
       return_sequences: return the output of every step ([batch, time, units]), not only the last.
       return_state: also return the final states.
       go_backwards: process the sequence in reverse (and return the reversed sequence).
-      stateful: must be False (stateful RNNs are not supported).
+      stateful: keep the final states of each batch as the initial states of the next (the batch
+        size must then be static, e.g. `keras.Input(batch_shape=(32, 10, 8))`); `reset_states()`
+        zeroes them.
       unroll: accepted for compatibility; the loop is always unrolled over the static time steps.
       zero_output_for_mask: give masked steps zero outputs instead of the previous output.
     """
@@ -422,15 +424,13 @@ class RNN(Layer):
         if "state_size" not in dir(cell):
             raise ValueError("The RNN cell should have a `state_size` attribute (single integer or list of "
                              "integers, one integer per RNN state). Received: cell=%r" % (cell,))
-        if stateful:
-            raise NotImplementedError("stateful=True RNNs are not supported by tensorforge; use stateful=False "
-                                      "and pass `initial_state` explicitly.")
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = return_sequences
         self.return_state = return_state
         self.go_backwards = go_backwards
         self.stateful = stateful
+        self.states = None  # stateful: non-trainable variables holding the states between batches
         self.unroll = unroll
         self.zero_output_for_mask = zero_output_for_mask
         self.supports_masking = True
@@ -446,7 +446,35 @@ class RNN(Layer):
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build(TensorShape([shape[0]] + shape.as_list()[2:]))
             self.cell.built = True
+        if self.stateful:
+            if shape.rank is None or shape[0] is None:
+                raise ValueError("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic "
+                                 "batch size: sequence.shape=%s" % (shape,))
+            self._make_states(shape[0])
         self.built = True
+
+    def _make_states(self, batch: int) -> None:
+        from ...framework import nest
+        from ...framework.variables import Variable
+        ref = array_ops.zeros([batch, 1], dtype=self.compute_dtype)
+        self.states = nest.map_structure(
+            lambda z: Variable(z, trainable=False, name="rnn_state"), self._zero_states(ref))
+
+    def reset_states(self, states=None) -> None:
+        """Zeroes the states of a stateful RNN (or sets them to `states`)."""
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        from ...framework import nest
+        if self.states is None:
+            return
+        if states is None:
+            nest.map_structure(lambda v: v.assign(array_ops.zeros_like(v)), self.states)
+        else:
+            flat = nest.flatten(states)
+            for v, value in zip(nest.flatten(self.states), flat):
+                v.assign(convert_to_tensor(value, dtype=v.dtype))
+
+    reset_state = reset_states
 
     def _output_size(self):
         size = getattr(self.cell, "output_size", None)
@@ -488,6 +516,18 @@ class RNN(Layer):
         return [_zeros_state(ref, s, dtype) for s in self.state_size]
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
+        if not self.stateful:
+            return self._finish(*self._call_states(sequences, initial_state, mask, training))
+        from ...framework import nest
+        if initial_state is None:
+            initial_state = nest.map_structure(lambda v: v.read_value(), self.states)
+        output, states = self._call_states(sequences, initial_state, mask, training)
+        for v, new in zip(nest.flatten(self.states), _flat_states(states)):
+            v.assign(new)
+        return self._finish(output, states)
+
+    def _call_states(self, sequences, initial_state, mask, training):
+        """(output, final states) of the layer on `sequences`."""
         x = sequences
         if x.dtype != self.compute_dtype and x.dtype.is_floating:
             x = math_ops.cast(x, self.compute_dtype)
@@ -499,7 +539,7 @@ class RNN(Layer):
             states = [[convert_to_tensor(v, dtype=self.compute_dtype) for v in s] if isinstance(s, (list, tuple))
                       else convert_to_tensor(s, dtype=self.compute_dtype) for s in states]
         if steps is None:  # only while tracing: a symbolic loop over the time steps
-            return self._finish(*self._run_while(sequences, x, states, mask, training))
+            return self._run_while(sequences, x, states, mask, training)
         if mask is not None:
             mask = array_ops.unstack(math_ops.cast(convert_to_tensor(mask), "bool"), num=steps, axis=1)
             mask = [array_ops.expand_dims(m, -1) for m in mask]
@@ -509,7 +549,7 @@ class RNN(Layer):
             outputs, states = self._run_builtin(x, states, mask, training)
         else:
             outputs, states = self._run_cell(x, states, mask, training)
-        return self._finish(array_ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1], states)
+        return array_ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1], states
 
     def _finish(self, output, states):
         if self.return_state:
