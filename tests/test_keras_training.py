@@ -301,3 +301,17 @@ def test_stateful_lstm_carries_states_between_batches():
     assert len(layer.weights) == 3
     with pytest.raises(ValueError, match="batch size must be static"):
         keras.layers.LSTM(5, stateful=True)(keras.Input((3, 3)))
+
+
+def test_variable_paths_follow_keras_name_scopes():
+    keras = tf.keras
+    d = keras.layers.Dense(2, name="d")
+    keras.Sequential([keras.Input((3,)), d], name="seq")
+    assert [w.path for w in d.weights] == ["seq/d/kernel", "seq/d/bias"]
+    lstm = keras.layers.LSTM(3, name="l")
+    lstm(keras.Input((2, 4)))
+    assert lstm.weights[0].path == "l/lstm_cell/kernel"
+    bi = keras.layers.Bidirectional(keras.layers.GRU(2, name="g"), name="bi")
+    keras.Sequential([keras.Input((3, 3)), bi], name="s2")
+    assert bi.weights[0].path == "s2/bi/forward_g/gru_cell/kernel"
+    assert bi.weights[3].path == "s2/bi/backward_g/gru_cell/kernel"

@@ -23,6 +23,41 @@ _names = threading.local()
 _call_context = threading.local()
 
 
+class _NameScope:
+    """Keras's name scope of a layer while it builds or calls: variables created inside get the
+    path of the enclosing layers ('sequential/dense/kernel', 'lstm/lstm_cell/kernel')."""
+
+    __slots__ = ("layer", "pushed")
+
+    def __init__(self, layer):
+        self.layer = layer
+
+    def __enter__(self):
+        stack = _scope_stack()
+        self.pushed = not stack or stack[-1] is not self.layer
+        if self.pushed:
+            stack.append(self.layer)
+
+    def __exit__(self, *exc):
+        if self.pushed:
+            _scope_stack().pop()
+
+
+def _scope_stack() -> list:
+    stack = getattr(_call_context, "scopes", None)
+    if stack is None:
+        stack = _call_context.scopes = []
+    return stack
+
+
+def _weight_path(layer, name: str) -> str:
+    stack = _scope_stack()
+    names = [lay.name for lay in stack]
+    if not stack or stack[-1] is not layer:
+        names.append(layer.name)
+    return "/".join(names + [name])
+
+
 def unique_layer_name(base: str) -> str:
     """Keras's automatic names: dense, dense_1, dense_2, ..."""
     counts = getattr(_names, "counts", None)
@@ -92,6 +127,19 @@ class Layer:
     Subclasses create weights in `build(input_shape)` with `add_weight` and compute in
     `call(inputs, ...)`; `call` may take `training` and `mask` arguments.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_name_scoped", False):
+            # As Keras does: a layer's build runs in its name scope however it is called, so
+            # weights made there (or by sublayers built there) get the enclosing layers' path.
+            def scoped_build(self, *args, __build=build, **kw):
+                with _NameScope(self):
+                    return __build(self, *args, **kw)
+            scoped_build._name_scoped = True
+            scoped_build.__doc__, scoped_build.__name__, scoped_build.__wrapped__ = build.__doc__, "build", build
+            cls.build = scoped_build
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None,
                  **kwargs):
@@ -206,7 +254,7 @@ class Layer:
         init = initializers.get(initializer)
         var = KerasVariable(lambda: init(shape, dtype=dtype), trainable=trainable, dtype=dtype,
                             name=name or "variable", constraint=constraint,
-                            path="%s/%s" % (self.name, name or "variable"))
+                            path=_weight_path(self, name or "variable"))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         if regularizer is not None:
             from .. import regularizers
@@ -248,7 +296,8 @@ class Layer:
             return
         shapes = map_structure(lambda t: TensorShape(t.shape), inputs)
         self._build_shapes = map_structure(lambda s: tuple(s.as_list()) if s.rank is not None else None, shapes)
-        self.build(shapes if not isinstance(shapes, TensorShape) else shapes)
+        with _NameScope(self):
+            self.build(shapes if not isinstance(shapes, TensorShape) else shapes)
         self.built = True
 
     def __call__(self, *args, **kwargs):
@@ -302,10 +351,16 @@ class Layer:
                 kwargs = dict(kwargs, mask=in_mask)
         prev = getattr(_call_context, "training", None)
         _call_context.training = kwargs.get("training", prev)
+        stack = _scope_stack()
+        pushed = not stack or stack[-1] is not self
+        if pushed:
+            stack.append(self)  # sublayers built inside `call` are named under this layer
         try:
             outputs = self.call(*args, **kwargs)
         finally:
             _call_context.training = prev
+            if pushed:
+                stack.pop()
         out_mask = self.compute_mask(inputs, in_mask)
         if out_mask is not None:
             for o, m in zip(flatten(outputs), flatten(out_mask) if isinstance(out_mask, (list, tuple)) else
@@ -364,8 +419,9 @@ class Layer:
     def build_from_config(self, config):
         if config and "input_shape" in config and not self.built:
             shape = config["input_shape"]
-            self.build(TensorShape(shape) if shape is None or not isinstance(shape[0], (list, tuple)) else
-                       [TensorShape(s) for s in shape])
+            with _NameScope(self):
+                self.build(TensorShape(shape) if shape is None or not isinstance(shape[0], (list, tuple)) else
+                           [TensorShape(s) for s in shape])
             self.built = True
 
     def __repr__(self):

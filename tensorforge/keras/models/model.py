@@ -216,9 +216,11 @@ class Sequential(Model):
             self._build_from_input()
 
     def _build_from_input(self):
+        from ..layers.layer import _NameScope
         x = self._input_layer.output
-        for l in self._layers:
-            x = l(x)
+        with _NameScope(self):  # Keras builds a Sequential's layers in its name scope
+            for l in self._layers:
+                x = l(x)
         self._build_shapes = tuple(self._input_layer.batch_shape)
         self.built = True
 
