@@ -894,3 +894,104 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None) -> Tensor
                          "placeholders in template matches inputs length." % (expected, len(xs)))
     return _checked("StringFormat", xs, {"template": str(template), "placeholder": str(placeholder),
                                      "summarize": int(summarize)})
+
+
+# ---------------------------------------------------------------- FarmHash: to_hash_bucket_fast, fingerprint
+def _hash_bucket_fast_kernel(xp, x, num_buckets):
+    from .string_hashes import fingerprint64
+    flat = x.reshape(-1)
+    out = np.fromiter((fingerprint64(s) % num_buckets for s in flat), dtype=np.uint64, count=flat.size)
+    return out.astype(np.int64).reshape(x.shape)
+
+
+def _hash_bucket_infer(specs, attrs):
+    if attrs["num_buckets"] < 1:
+        raise sh.error("tf.strings.to_hash_bucket_fast", "StringToHashBucketFast",
+                       "num_buckets must be >= 1, got %d" % attrs["num_buckets"])
+    return [(sh.dims(specs[0]), dtypes.int64)]
+
+
+register("StringToHashBucketFast", kernel=_hash_bucket_fast_kernel, infer=_hash_bucket_infer,
+         grad=NON_DIFFERENTIABLE, api="tf.strings.to_hash_bucket_fast", args=("input",),
+         samples=lambda: [([np.array([b"", b"a", b"hello world", b"x" * 100], dtype=object)], {"num_buckets": 7})])
+
+
+@tf_export("strings.to_hash_bucket_fast")
+def to_hash_bucket_fast(input, num_buckets, name=None) -> Tensor:  # noqa: A002 - TF's argument name
+    """Hashes strings into `num_buckets` buckets with FarmHash's Fingerprint64 (as TF does)."""
+    x = convert_to_tensor(input)
+    if x.dtype != dtypes.string:
+        raise TypeError("Input 'input' of 'StringToHashBucketFast' Op has type %s that does not match expected type "
+                        "of string." % x.dtype.name)
+    return bind("StringToHashBucketFast", [x], {"num_buckets": int(num_buckets)})
+
+
+def _hash_bucket_strong_kernel(xp, x, num_buckets, key):
+    from .string_hashes import siphash24
+    flat = x.reshape(-1)
+    k0, k1 = key
+    out = np.fromiter((siphash24(k0, k1, s) % num_buckets for s in flat), dtype=np.uint64, count=flat.size)
+    return out.astype(np.int64).reshape(x.shape)
+
+
+def _hash_bucket_strong_infer(specs, attrs):
+    if len(attrs["key"]) != 2:
+        raise sh.error("tf.strings.to_hash_bucket_strong", "StringToHashBucketStrong",
+                       "Key must have 2 elements, got %d" % len(attrs["key"]))
+    return _hash_bucket_infer(specs, attrs)
+
+
+register("StringToHashBucketStrong", kernel=_hash_bucket_strong_kernel, infer=_hash_bucket_strong_infer,
+         grad=NON_DIFFERENTIABLE, api="tf.strings.to_hash_bucket_strong", args=("input",),
+         samples=lambda: [([np.array([b"", b"a", b"x" * 70], dtype=object)], {"num_buckets": 5, "key": (1, 2)})])
+
+
+@tf_export("strings.to_hash_bucket_strong")
+def to_hash_bucket_strong(input, num_buckets, key, name=None) -> Tensor:  # noqa: A002 - TF's argument name
+    """Hashes strings into `num_buckets` buckets with SipHash-2-4 keyed by `key` (two integers), as TF does."""
+    x = convert_to_tensor(input)
+    if x.dtype != dtypes.string:
+        raise TypeError("Input 'input' of 'StringToHashBucketStrong' Op has type %s that does not match expected "
+                        "type of string." % x.dtype.name)
+    key = tuple(int(k) & ((1 << 64) - 1) for k in key)
+    return bind("StringToHashBucketStrong", [x], {"num_buckets": int(num_buckets), "key": key})
+
+
+def _fingerprint_kernel(xp, data, method):
+    from .string_hashes import fingerprint64
+    if data.ndim == 0:
+        raise ValueError("data must have rank at least one")
+    n = data.shape[0]
+    if data.dtype == object:
+        if data.ndim == 1:
+            rows = [bytes(s) for s in data]
+        else:  # TF fingerprints each row's strings as (fingerprint of each, combined); rows of one string are common
+            rows = [b"".join(fingerprint64(bytes(s)).to_bytes(8, "little") for s in r.reshape(-1)) for r in data]
+    else:
+        flat = np.ascontiguousarray(data).reshape(n, -1)
+        rows = [r.tobytes() for r in flat]
+    out = np.empty((n, 8), np.uint8)
+    for i, r in enumerate(rows):
+        out[i] = np.frombuffer(fingerprint64(r).to_bytes(8, "little"), np.uint8)
+    return out
+
+
+def _fingerprint_infer(specs, attrs):
+    d = sh.dims(specs[0])
+    if d is not None and len(d) == 0:
+        raise sh.error("tf.fingerprint", "Fingerprint", "`data` should have at least one dimension, got a scalar.")
+    if attrs["method"] != "farmhash64":
+        raise sh.error("tf.fingerprint", "Fingerprint", "Unsupported fingerprint method: %s" % attrs["method"])
+    return [((None if d is None else d[0], 8), dtypes.uint8)]
+
+
+register("Fingerprint", kernel=_fingerprint_kernel, infer=_fingerprint_infer, grad=NON_DIFFERENTIABLE,
+         api="tf.fingerprint", args=("data",),
+         samples=lambda: [([np.array([b"a", b"bc"], dtype=object)], {"method": "farmhash64"}),
+                          ([np.arange(6, dtype=np.int32).reshape(2, 3)], {"method": "farmhash64"})])
+
+
+@tf_export("fingerprint")
+def fingerprint(data, method="farmhash64", name=None) -> Tensor:
+    """A uint8 [N, 8] fingerprint of each row of `data` (FarmHash Fingerprint64, little-endian bytes)."""
+    return bind("Fingerprint", [convert_to_tensor(data)], {"method": method})

@@ -22,5 +22,5 @@ from .pooling import (  # noqa: F401
 from .reshaping import (  # noqa: F401
     Cropping2D, Lambda, Permute, RepeatVector, Rescaling, UpSampling2D, ZeroPadding2D)
 from .preprocessing import (  # noqa: F401
-    CategoryEncoding, IntegerLookup, Normalization, RandomFlip, RandomRotation, Resizing, StringLookup,
+    CategoryEncoding, Hashing, IntegerLookup, Normalization, RandomFlip, RandomRotation, Resizing, StringLookup,
     TextVectorization)

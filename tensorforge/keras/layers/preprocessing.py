@@ -603,6 +603,96 @@ class CategoryEncoding(Layer):
         return c
 
 
+@keras_export("keras.layers.Hashing")
+class Hashing(Layer):
+    """Hashes categorical features into `num_bins` bins (tf.keras.layers.Hashing).
+
+    Strings (and numbers, through their decimal strings, as Keras does) are hashed with
+    FarmHash Fingerprint64 (`tf.strings.to_hash_bucket_fast`), or with SipHash-2-4 keyed by
+    `salt` (`tf.strings.to_hash_bucket_strong`). With `mask_value`, bin 0 is reserved for it.
+
+    Example:
+
+    >>> tf.keras.layers.Hashing(num_bins=3)([["A"], ["B"], ["C"], ["D"], ["E"]]).shape
+    TensorShape([5, 1])
+    """
+
+    def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
+        if kwargs.get("dtype") is None:
+            kwargs["dtype"] = "int64" if output_mode == "int" else "float32"
+        super().__init__(**kwargs)
+        if num_bins is None or num_bins <= 0:
+            raise ValueError("The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: "
+                             "num_bins=%s." % (num_bins,))
+        if output_mode == "int" and self._dtype.name not in ("int32", "int64"):
+            raise ValueError("When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'in64'. "
+                             "Received: dtype=%s" % (kwargs["dtype"],))
+        modes = ("int", "one_hot", "multi_hot", "count")
+        if output_mode not in modes:
+            raise ValueError("Invalid value for argument `output_mode`. Expected one of %s. Received: output_mode=%s"
+                             % (modes, output_mode))
+        if sparse:
+            raise ValueError("Hashing(sparse=True) is not supported by tensorforge; use sparse=False.")
+        self.num_bins = num_bins
+        self.mask_value = mask_value
+        self.strong_hash = salt is not None
+        self.output_mode = output_mode
+        self.sparse = sparse
+        self.salt = None
+        if salt is not None:
+            if isinstance(salt, (tuple, list)) and len(salt) == 2:
+                self.salt = list(salt)
+            elif isinstance(salt, int):
+                self.salt = [salt, salt]
+            else:
+                raise ValueError("The `salt` argument for `Hashing` can only be a tuple of size 2 integers, or a "
+                                 "single integer. Received: salt=%s." % (salt,))
+
+    def _call_and_build(self, inputs, args, kwargs):
+        if not is_tensor(inputs):
+            inputs = convert_to_tensor(inputs)
+        return super()._call_and_build(inputs, (inputs,) + tuple(args[1:]), kwargs)
+
+    def _bins(self, values):
+        from ...ops import string_ops
+        bins = self.num_bins
+        mask = None
+        if self.mask_value is not None and bins > 1:
+            bins -= 1
+            mask = math_ops.equal(values, convert_to_tensor(self.mask_value, dtype=values.dtype))
+        if values.dtype.is_floating:
+            values = math_ops.cast(values, dtypes.int64)
+        if values.dtype != dtypes.string:
+            values = string_ops.as_string(values)
+        if self.strong_hash:
+            out = string_ops.to_hash_bucket_strong(values, bins, self.salt)
+        else:
+            out = string_ops.to_hash_bucket_fast(values, bins)
+        if mask is not None:
+            out = array_ops.where(mask, array_ops.zeros_like(out), out + 1)
+        return out
+
+    def call(self, inputs):
+        x = inputs
+        if self.output_mode == "one_hot" and x.shape.rank and x.shape[-1] == 1:
+            x = array_ops.squeeze(x, [-1])
+        return _encode_categorical(self._bins(x), self.output_mode, self.num_bins, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if self.output_mode == "int":
+            return input_shape
+        if self.output_mode == "one_hot" and (not input_shape or input_shape[-1] != 1):
+            return input_shape + (self.num_bins,)
+        return input_shape[:-1] + (self.num_bins,)
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(num_bins=self.num_bins, salt=self.salt, mask_value=self.mask_value, output_mode=self.output_mode,
+                 sparse=self.sparse)
+        return c
+
+
 # ---------------------------------------------------------------- vocabulary lookups
 def _lookup_sorted(x, keys: np.ndarray, values: np.ndarray, default):
     """Maps each element of `x` to values[i] where keys[i] equals it (keys sorted), else `default`
