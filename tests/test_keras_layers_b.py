@@ -882,3 +882,16 @@ def test_text_vectorization_encodings():
     np.testing.assert_allclose(out, counts * idf, rtol=1e-5)
     with pytest.raises(ValueError, match="output_sequence_length"):
         L.TextVectorization(output_mode="count", output_sequence_length=3)
+
+
+def test_text_vectorization_inside_graphs():
+    tv = L.TextVectorization(max_tokens=20, output_sequence_length=5)
+    tv.adapt(["the cat sat", "the dog ran far away", "a cat"])
+    eager = tv(["the cat ran", "a dog"]).numpy()
+    traced = tf.function(lambda s: tv(s))(tf.constant(["the cat ran", "a dog"])).numpy()
+    np.testing.assert_array_equal(eager, traced)
+    mapped = next(iter(tf.data.Dataset.from_tensor_slices(["the cat ran", "a dog"]).batch(2).map(tv))).numpy()
+    np.testing.assert_array_equal(eager, mapped)
+    inp = tf.keras.Input(shape=(1,), dtype="string")
+    model = tf.keras.Model(inp, tv(inp))
+    np.testing.assert_array_equal(model(tf.constant([["the cat ran"], ["a dog"]])).numpy(), eager)

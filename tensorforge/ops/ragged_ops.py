@@ -125,6 +125,14 @@ class RaggedTensor:
         values = _convert_values(values)
         ids_t = _convert_partition(value_rowids, "value_rowids")
         _check_inner_dtype(values, ids_t)
+        if _np(ids_t) is None:  # symbolic (graph) row ids: row splits by a binary search over them
+            from . import array_ops, math_ops
+            if nrows is None:
+                nrows = math_ops.reduce_max(array_ops.concat([ids_t, _int_tensor(np.array([-1]), ids_t.dtype)], 0)) + 1
+            bounds = array_ops.range(math_ops.cast(nrows, ids_t.dtype) + 1, dtype=ids_t.dtype)
+            splits = array_ops.searchsorted(array_ops.reshape(ids_t, [1, -1]), array_ops.reshape(bounds, [1, -1]),
+                                            side="left", out_type=ids_t.dtype)
+            return cls(values, array_ops.reshape(splits, [-1]), internal=True)
         ids = _eager(ids_t, "RaggedTensor.from_value_rowids")
         if ids.ndim != 1:
             raise ValueError("Shape %s must have rank 1" % (TensorShape(ids.shape),))

@@ -630,7 +630,8 @@ def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
 
     def fn(v):
         idx, vals, shape = bind("StringSplitV2", [v], attrs)
-        return _ragged_rows(vals, _column(idx, 0), shape._value[0] if type(shape) is Tensor else v.shape[0])
+        nrows = shape._value[0] if type(shape) is Tensor else (v.shape[0] if v.shape[0] is not None else shape[0])
+        return _ragged_rows(vals, _column(idx, 0), nrows)
     return _split_rows(x, fn)
 
 
@@ -653,7 +654,8 @@ def bytes_split(input, name=None):  # noqa: A002
 
     def fn(v):
         idx, vals, shape = bind("StringSplit", [v], {"delimiter": "", "skip_empty": False})
-        return _ragged_rows(vals, _column(idx, 0), shape._value[0] if type(shape) is Tensor else v.shape[0])
+        nrows = shape._value[0] if type(shape) is Tensor else (v.shape[0] if v.shape[0] is not None else shape[0])
+        return _ragged_rows(vals, _column(idx, 0), nrows)
     return _split_rows(x, fn)
 
 
