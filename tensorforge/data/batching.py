@@ -8,13 +8,25 @@ from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor, TensorSpec
 from ..framework.tensor_shape import TensorShape
 from . import structure
-from .dataset import INFINITE, UNKNOWN, Dataset, as_int
+from .dataset import INFINITE, UNKNOWN, Dataset, UnaryDataset, as_int
 
 
 def _batch_cardinality(c: int, size: int, drop: bool) -> int:
     if c < 0:
         return c
     return c // size if drop else -(-c // size)
+
+
+def _groups(rows, size: int, drop: bool):
+    """Lists of `size` consecutive elements (and the shorter last one unless `drop`)."""
+    buf = []
+    for c in rows:
+        buf.append(c)
+        if len(buf) == size:
+            yield buf
+            buf = []
+    if buf and not drop:
+        yield buf
 
 
 def _check_batch_size(size):
@@ -24,10 +36,9 @@ def _check_batch_size(size):
     return size
 
 
-class Batch(Dataset):
+class Batch(UnaryDataset):
     def __init__(self, input_ds, batch_size, drop_remainder):
-        self._input = input_ds
-        self._inputs = (input_ds,)
+        super().__init__(input_ds, spec=None)
         self._size = _check_batch_size(batch_size)
         self._drop = bool(drop_remainder)
         c = input_ds._cardinality()
@@ -71,16 +82,8 @@ class Batch(Dataset):
                 close()
 
     def _from_rows(self, rows, size):
-        buf = []
-        drop = self._drop
         flat = structure.flat_specs(self._input.element_spec)
-        for c in rows:
-            buf.append(c)
-            if len(buf) == size:
-                yield _stack_rows(buf, flat)
-                buf = []
-        if buf and not drop:
-            yield _stack_rows(buf, flat)
+        return (_stack_rows(g, flat) for g in _groups(rows, size, self._drop))
 
     def _chunks(self, size):
         return None
@@ -119,10 +122,9 @@ def _batch_composite(values, spec, index):
                     % (spec, index))
 
 
-class Unbatch(Dataset):
+class Unbatch(UnaryDataset):
     def __init__(self, input_ds):
-        self._input = input_ds
-        self._inputs = (input_ds,)
+        super().__init__(input_ds, spec=None)
         self._spec = structure.unbatched_spec(input_ds.element_spec)
         first = [s.shape[0] if s.shape.rank else None for s in structure.flat_specs(input_ds.element_spec)]
         known = {d for d in first if d is not None}
@@ -157,10 +159,9 @@ class Unbatch(Dataset):
 
 
 # ---------------------------------------------------------------- padded_batch
-class PaddedBatch(Dataset):
+class PaddedBatch(UnaryDataset):
     def __init__(self, input_ds, batch_size, padded_shapes, padding_values, drop_remainder):
-        self._input = input_ds
-        self._inputs = (input_ds,)
+        super().__init__(input_ds, spec=None)
         self._size = _check_batch_size(batch_size)
         self._drop = bool(drop_remainder)
         spec = input_ds.element_spec
@@ -196,14 +197,7 @@ class PaddedBatch(Dataset):
         return _batch_cardinality(self._input._cardinality(), self._size, self._drop)
 
     def _elements(self):
-        buf = []
-        for c in self._input._elements():
-            buf.append(c)
-            if len(buf) == self._size:
-                yield self._pad(buf)
-                buf = []
-        if buf and not self._drop:
-            yield self._pad(buf)
+        return (self._pad(g) for g in _groups(self._input._elements(), self._size, self._drop))
 
     def _pad(self, rows):
         out = []
@@ -268,14 +262,7 @@ class RaggedBatch(Dataset):
         return _batch_cardinality(self._input._cardinality(), self._size, self._drop)
 
     def _elements(self):
-        buf = []
-        for c in self._input._elements():
-            buf.append(c)
-            if len(buf) == self._size:
-                yield self._batch(buf)
-                buf = []
-        if buf and not self._drop:
-            yield self._batch(buf)
+        return (self._batch(g) for g in _groups(self._input._elements(), self._size, self._drop))
 
     def _batch(self, rows):
         from ..ops.ragged_ops import RaggedTensor

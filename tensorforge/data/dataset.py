@@ -324,6 +324,18 @@ class Dataset:
         return WithOptions(self, options)
 
 
+class UnaryDataset(Dataset):
+    """A stage with one input (most transformations): its spec and cardinality default to the input's."""
+
+    def __init__(self, input_ds: Dataset, spec=None):
+        self._input = input_ds
+        self._inputs = (input_ds,)
+        self._spec = input_ds.element_spec if spec is None else spec
+
+    def _cardinality(self):
+        return self._input._cardinality()
+
+
 def _autograph_for(ds, extra_test, body, get_state, set_state, names, opts):
     from .graph_iteration import dataset_for_stmt
     return dataset_for_stmt(ds, extra_test, body, get_state, set_state, names, opts)
@@ -434,4 +446,4 @@ def check_positive(v: int, what: str) -> None:
         raise InvalidArgumentError(None, None, "%s must be greater than zero." % what)
 
 
-__all__ = ["Dataset", "AUTOTUNE", "INFINITE", "UNKNOWN"]
+__all__ = ["Dataset", "UnaryDataset", "AUTOTUNE", "INFINITE", "UNKNOWN"]

@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ..framework import nest
 from . import structure
-from .dataset import AUTOTUNE, Dataset, as_int
+from .dataset import AUTOTUNE, Dataset, UnaryDataset, as_int
 
 # Below this cost per element, a thread hand-off costs more than it saves.
 _MIN_PARALLEL_COST_S = 50e-6
@@ -171,18 +171,14 @@ def background(iterator_factory, buffer_size: int, name: str = "tf_data_prefetch
         t.join(timeout=5)
 
 
-class Prefetch(Dataset):
+class Prefetch(UnaryDataset):
     def __init__(self, input_ds, buffer_size):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         b = as_int(buffer_size, "buffer_size")
         if b != AUTOTUNE and b < 0:
             raise ValueError("buffer_size must be >= 0 or AUTOTUNE, got %d" % b)
         self._buffer = b
 
-    def _cardinality(self):
-        return self._input._cardinality()
 
     def _elements(self):
         if self._buffer == 0:
@@ -191,13 +187,12 @@ class Prefetch(Dataset):
 
 
 # ---------------------------------------------------------------- interleave
-class Interleave(Dataset):
+class Interleave(UnaryDataset):
     """interleave / flat_map: map_func returns a dataset per input element; their elements are
     taken `block_length` at a time from `cycle_length` open datasets in turn."""
 
     def __init__(self, input_ds, map_func, cycle_length, block_length, num_parallel_calls, deterministic):
-        self._input = input_ds
-        self._inputs = (input_ds,)
+        super().__init__(input_ds, spec=None)
         spec = input_ds.element_spec
         self._fn = map_func
         self._in_pack = structure.packer(spec)

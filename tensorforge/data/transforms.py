@@ -11,15 +11,14 @@ from ..framework import nest
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor, TensorSpec
 from . import functions, structure
-from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, as_int, pipeline_options
+from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, UnaryDataset, as_int, pipeline_options
 from .sources import _rows
 
 
 # ---------------------------------------------------------------- map
-class Map(Dataset):
+class Map(UnaryDataset):
     def __init__(self, input_ds, map_func, num_parallel_calls=None, deterministic=None):
-        self._input = input_ds
-        self._inputs = (input_ds,)
+        super().__init__(input_ds, spec=None)
         self._fn = functions.trace(map_func, input_ds.element_spec, _fn_name(map_func, "map"))
         self._spec = self._fn.output_spec
         if num_parallel_calls is not None:
@@ -29,8 +28,6 @@ class Map(Dataset):
         self._parallel = num_parallel_calls
         self._deterministic = deterministic
 
-    def _cardinality(self):
-        return self._input._cardinality()
 
     def _elements(self):
         fn = self._fn
@@ -81,11 +78,9 @@ def _check_predicate(fn: functions.StructuredFunction, what: str):
                          "type is %r." % (spec,))
 
 
-class Filter(Dataset):
+class Filter(UnaryDataset):
     def __init__(self, input_ds, predicate):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._fn = functions.trace(predicate, self._spec, _fn_name(predicate, "filter"))
         _check_predicate(self._fn, "filter")
 
@@ -124,11 +119,9 @@ def _op_seeds(seed):
     return get_seed(seed)
 
 
-class Shuffle(Dataset):
+class Shuffle(UnaryDataset):
     def __init__(self, input_ds, buffer_size, seed, reshuffle_each_iteration):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         buffer_size = as_int(buffer_size, "buffer_size")
         if buffer_size == AUTOTUNE:
             buffer_size = 10_000
@@ -141,8 +134,6 @@ class Shuffle(Dataset):
         self._reshuffle = reshuffle_each_iteration is None or bool(reshuffle_each_iteration)
         self._epoch = 0
 
-    def _cardinality(self):
-        return self._input._cardinality()
 
     def _rng(self):
         """This iteration's generator: fixed seeds give the same orders in every run of the program."""
@@ -208,11 +199,9 @@ class Shuffle(Dataset):
 
 
 # ---------------------------------------------------------------- repeat / take / skip
-class Repeat(Dataset):
+class Repeat(UnaryDataset):
     def __init__(self, input_ds, count):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._count = -1 if count is None else as_int(count, "count")
 
     def _cardinality(self):
@@ -253,11 +242,9 @@ class Repeat(Dataset):
                 return
 
 
-class Take(Dataset):
+class Take(UnaryDataset):
     def __init__(self, input_ds, count):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._count = as_int(count, "count")
 
     def _cardinality(self):
@@ -316,11 +303,9 @@ def _islice(it, n):
             close()
 
 
-class Skip(Dataset):
+class Skip(UnaryDataset):
     def __init__(self, input_ds, count):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._count = as_int(count, "count")
 
     def _cardinality(self):
@@ -355,18 +340,14 @@ class Skip(Dataset):
 
 
 # ---------------------------------------------------------------- cache
-class Cache(Dataset):
+class Cache(UnaryDataset):
     """Caches elements after the first complete pass (in memory, or in files at `filename`)."""
 
     def __init__(self, input_ds, filename):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._filename = os.fspath(filename.numpy().decode() if hasattr(filename, "numpy") else filename)
         self._memory = None
 
-    def _cardinality(self):
-        return self._input._cardinality()
 
     def _elements(self):
         if self._memory is not None:
@@ -391,10 +372,9 @@ class Cache(Dataset):
 
 
 # ---------------------------------------------------------------- window
-class Window(Dataset):
+class Window(UnaryDataset):
     def __init__(self, input_ds, size, shift, stride, drop_remainder):
-        self._input = input_ds
-        self._inputs = (input_ds,)
+        super().__init__(input_ds, spec=None)
         self._size = as_int(size, "size")
         self._shift = self._size if shift is None else as_int(shift, "shift")
         self._stride = as_int(stride, "stride")
@@ -498,10 +478,9 @@ def reduce(ds: Dataset, initial_state, reduce_func):
         else Tensor(np.asarray(state[0]))
 
 
-class Scan(Dataset):
+class Scan(UnaryDataset):
     def __init__(self, input_ds, initial_state, scan_func):
-        self._input = input_ds
-        self._inputs = (input_ds,)
+        super().__init__(input_ds, spec=None)
         initial = structure.normalize(initial_state)
         self._initial = structure.to_components(initial)
         state_spec = structure.spec_of(initial)
@@ -519,8 +498,6 @@ class Scan(Dataset):
         self._n_state = len(structure.flat_specs(state_spec))
         self._spec = out[1]
 
-    def _cardinality(self):
-        return self._input._cardinality()
 
     def _elements(self):
         state = self._initial
@@ -532,11 +509,9 @@ class Scan(Dataset):
 
 
 # ---------------------------------------------------------------- shard / take_while / unique / options
-class Shard(Dataset):
+class Shard(UnaryDataset):
     def __init__(self, input_ds, num_shards, index):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._n = as_int(num_shards, "num_shards")
         self._i = as_int(index, "index")
         if self._n <= 0:
@@ -564,11 +539,9 @@ class Shard(Dataset):
         return self._cardinality() if m >= 0 else 0, lambda idx: gather(idx * self._n + self._i)
 
 
-class TakeWhile(Dataset):
+class TakeWhile(UnaryDataset):
     def __init__(self, input_ds, predicate):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._fn = functions.trace(predicate, self._spec, _fn_name(predicate, "take_while"))
         _check_predicate(self._fn, "take_while")
 
@@ -617,8 +590,6 @@ class WithOptions(Dataset):
     def options(self):
         return self._input.options().merge(self._opts)
 
-    def _cardinality(self):
-        return self._input._cardinality()
 
     def _elements(self):
         return self._input._elements()
@@ -631,11 +602,9 @@ class WithOptions(Dataset):
 
 
 
-class AssertCardinality(Dataset):
+class AssertCardinality(UnaryDataset):
     def __init__(self, input_ds, expected):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
         self._expected = as_int(expected, "expected_cardinality")
 
     def _cardinality(self):
@@ -655,11 +624,9 @@ class AssertCardinality(Dataset):
                                           "contained only %d elements." % (self._expected, n))
 
 
-class IgnoreErrors(Dataset):
+class IgnoreErrors(UnaryDataset):
     def __init__(self, input_ds):
-        self._input = input_ds
-        self._inputs = (input_ds,)
-        self._spec = input_ds.element_spec
+        super().__init__(input_ds)
 
     def _elements(self):
         it = self._input._elements()
