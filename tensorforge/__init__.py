@@ -86,7 +86,7 @@ del _d
 
 
 # Namespaces that are real subpackages, imported on first use (they need protobuf, h5py, threads...).
-_LAZY_SUBPACKAGES = frozenset({"keras", "data", "io", "train"})
+_LAZY_SUBPACKAGES = frozenset({"keras", "data", "io", "train", "summary", "compat", "profiler"})
 
 
 def __getattr__(name: str):
@@ -96,4 +96,13 @@ def __getattr__(name: str):
         module = importlib.import_module("." + name, __name__)
         _publish()  # names a lazy subpackage exported into eager namespaces (tf.image.decode_png...)
         return module
+    if not name.startswith("__"):
+        # Top-level names a lazy subpackage exports (tf.make_ndarray, tf.make_tensor_proto...).
+        import importlib
+        for sub in _EXPORTING_SUBPACKAGES:
+            if __name__ + "." + sub not in _sys.modules:
+                importlib.import_module("." + sub, __name__)
+                _publish()
+        if name in globals():
+            return globals()[name]
     raise AttributeError("module 'tensorforge' has no attribute %r" % name)

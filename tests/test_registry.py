@@ -6,6 +6,7 @@ import pytest
 import tensorforge as tf
 import tensorforge.data  # noqa: F401 - registers the iterator ops (a lazily imported namespace)
 import tensorforge.io  # noqa: F401 - registers the tf.io ops (a lazily imported namespace)
+import tensorforge.summary  # noqa: F401 - registers the summary-writing ops
 from tensorforge.framework.tensor import Tensor
 from tensorforge.framework.tensor_shape import TensorShape
 from tensorforge.ops.registry import REGISTRY, bind

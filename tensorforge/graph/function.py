@@ -69,6 +69,11 @@ def _relax(a: TensorSpec, b: TensorSpec) -> TensorSpec:
 
 
 # ---------------------------------------------------------------- concrete functions
+# Callables run with each ConcreteFunction that is called (tf.summary.trace_on collects the graphs
+# that ran); empty, the check costs one truth test per call.
+CALL_OBSERVERS: list = []
+
+
 class ConcreteFunction:
     """One traced graph of a tf.function, for one input signature."""
 
@@ -105,6 +110,9 @@ class ConcreteFunction:
 
     def _call_flat(self, tensors: list):
         """Runs the graph on the flat list of input tensors; returns the structured outputs."""
+        if CALL_OBSERVERS:
+            for observe in CALL_OBSERVERS:
+                observe(self)
         if ctx.graph is not None or ctx.tapes:
             outs = self._replay(tensors)  # inline into a graph, or let tapes record every op
         else:
@@ -358,13 +366,18 @@ class Function:
             next(names)
             return v
 
-        with graph_scope(graph):
-            args_in = nest.map_structure(to_placeholder, list(ba.args))
-            kwargs_in = nest.map_structure(to_placeholder, ba.kwargs)
-            if self._created_variables:
-                graph.created_variables = None  # a Variable made now raises (see Variable.__init__)
-            out = fn(*args_in, **kwargs_in)
-            out = nest.map_structure(lambda o: _as_graph_output(graph, o), out)
+        outer_scope = ctx.name_scope
+        ctx.name_scope = []  # a function's graph starts at the root name scope, as in TF
+        try:
+            with graph_scope(graph):
+                args_in = nest.map_structure(to_placeholder, list(ba.args))
+                kwargs_in = nest.map_structure(to_placeholder, ba.kwargs)
+                if self._created_variables:
+                    graph.created_variables = None  # a Variable made now raises (see Variable.__init__)
+                out = fn(*args_in, **kwargs_in)
+                out = nest.map_structure(lambda o: _as_graph_output(graph, o), out)
+        finally:
+            ctx.name_scope = outer_scope
         if graph.created_variables:
             self._created_variables = True
         flat_out = nest.flatten(out)

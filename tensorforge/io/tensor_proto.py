@@ -14,6 +14,7 @@ import base64
 
 import numpy as np
 
+from .._api import tf_export
 from ..framework import dtypes
 from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError
@@ -123,6 +124,7 @@ def _python_array(values, dtype):
     return arr
 
 
+@tf_export("make_tensor_proto")
 def make_tensor_proto(values, dtype=None, shape=None, verify_shape: bool = False, allow_broadcast: bool = False):
     """Creates a TensorProto from a Python value, NumPy array or tensor (tf.make_tensor_proto).
 
@@ -202,6 +204,7 @@ def make_tensor_proto(values, dtype=None, shape=None, verify_shape: bool = False
     return proto
 
 
+@tf_export("make_ndarray")
 def make_ndarray(tensor) -> np.ndarray:
     """The NumPy array a TensorProto holds (tf.make_ndarray).
 
