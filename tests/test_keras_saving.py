@@ -201,3 +201,11 @@ def test_load_model_rejects_non_keras_files(tmp_path):
     bad.write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="File format not supported"):
         keras.models.load_model(bad)
+
+
+def test_saving_without_h5py_says_how_to_get_it(tmp_path, monkeypatch):
+    import sys
+    model = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(1)])
+    monkeypatch.setitem(sys.modules, "h5py", None)  # as if h5py were not installed
+    with pytest.raises(ImportError, match=r"tensorforge\[h5\]"):
+        model.save(str(tmp_path / "m.keras"))

@@ -12,8 +12,6 @@ import os
 import tempfile
 import zipfile
 
-import h5py
-
 from . import serialization, weights_h5
 
 KERAS_VERSION = "3.15.1"
@@ -21,6 +19,16 @@ CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
 VARS_FILENAME = "model.weights.h5"
 _MAX_UNCOMPRESSED = 1 << 34  # refuse zip bombs
+
+
+def _h5py():
+    """h5py, imported on first use: Keras's weight files are HDF5 (the optional `h5` extra)."""
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError("Saving or loading Keras models and weights (.keras, .weights.h5, .h5) needs h5py: "
+                          "pip install 'tensorforge[h5]' (or pip install h5py).") from None
+    return h5py
 
 
 def _atomic_write(filepath, write) -> None:
@@ -57,7 +65,7 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool = True) -> 
     metadata = json.dumps({"keras_version": KERAS_VERSION,
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     buf = io.BytesIO()
-    with h5py.File(buf, "w") as h5:
+    with _h5py().File(buf, "w") as h5:
         weights_h5.write_weights(model, h5)
 
     def write(f):
@@ -88,7 +96,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
         if compile and compile_config:
             serialization.compile_from_config(model, compile_config, custom_objects)
         if VARS_FILENAME in names:
-            with h5py.File(io.BytesIO(zf.read(VARS_FILENAME)), "r") as h5:
+            with _h5py().File(io.BytesIO(zf.read(VARS_FILENAME)), "r") as h5:
                 weights_h5.read_weights(model, h5, skip_optimizer=not (compile and compile_config))
         elif "model.weights.npz" in names:
             raise ValueError("Loading `model.weights.npz` archives is not supported; re-save with the .h5 store.")
@@ -104,7 +112,7 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
         raise FileExistsError("File %s already exists and overwrite=False." % filepath)
 
     def write(f):
-        with h5py.File(f, "w") as h5:
+        with _h5py().File(f, "w") as h5:
             weights_h5.write_weights(model, h5)
     _atomic_write(filepath, write)
 
@@ -113,11 +121,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
     """Loads weights from a `.weights.h5` file (or the weights inside a `.keras` file)."""
     filepath = os.fspath(filepath)
     if filepath.endswith(".keras"):
-        with zipfile.ZipFile(filepath, "r") as zf, h5py.File(io.BytesIO(zf.read(VARS_FILENAME)), "r") as h5:
+        with zipfile.ZipFile(filepath, "r") as zf, _h5py().File(io.BytesIO(zf.read(VARS_FILENAME)), "r") as h5:
             weights_h5.read_weights(model, h5)
         return
     if not filepath.endswith(".weights.h5"):
         raise ValueError("File format not supported: filepath=%s. Keras 3 only supports V3 `.keras` and "
                          "`.weights.h5` files." % filepath)
-    with h5py.File(filepath, "r") as h5:
+    with _h5py().File(filepath, "r") as h5:
         weights_h5.read_weights(model, h5)

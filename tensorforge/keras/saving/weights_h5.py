@@ -11,9 +11,12 @@ class-based numbering.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
-import h5py
 import numpy as np
+
+if TYPE_CHECKING:
+    import h5py
 
 from ..layers.layer import Layer, _snake
 
