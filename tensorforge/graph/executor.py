@@ -8,10 +8,13 @@ runs, so intermediate buffers go as soon as they can).
 from __future__ import annotations
 
 import functools
+import threading
+import time
 
 import numpy as np
 
 from ..framework.errors import InvalidArgumentError, OpError
+from ..ops.registry import raw_kernel
 from .graph import ASSIGN_OPS, CONST, PLACEHOLDER, READ_VARIABLE, FuncGraph
 
 _ASSIGN_NAMES = {op.name: kind for kind, op in ASSIGN_OPS.items()}
@@ -84,14 +87,16 @@ class Plan:
             else:
                 multi = op.num_outputs != 1
                 outs = tuple(slot(o) for o in n.outputs) if multi else slot(n.outputs[0])
-                steps.append((op.kernel, n.attrs, ins, outs, multi, n))
+                steps.append((raw_kernel(op), n.attrs, ins, outs, multi, n))
         self.output_slots = [slot(t) for t in outputs]
         self._steps = steps
         self._nodes = [st[5] for st in steps]
         self._filename = "<tf.function %s plan %#x>" % (graph.name, id(self))
         self._fn, self._line_to_step = self._compile(consts)
+        self._consts = consts
+        self._profiled = None  # (fn, line_to_step, filename): the node-timing variant, made on first use
 
-    def _compile(self, consts):
+    def _compile(self, consts, profiled: bool = False):
         ns = {"np": np}
         names = {}
         for s, v in consts.items():
@@ -110,9 +115,10 @@ class Plan:
         for s, i in last.items():
             if s not in keep:
                 frees[i].append(s)
-        lines = ["def _plan(%s):" % ", ".join("s%d" % s for s in self.input_slots)]
+        params = ["s%d" % s for s in self.input_slots]
+        lines = ["def _plan(%s):" % ", ".join((["_ev", "_now", "_tid"] if profiled else []) + params)]
         line_to_step = {}
-        for i, (fn, attrs, ins, outs, multi, _node) in enumerate(self._steps):
+        for i, (fn, attrs, ins, outs, multi, node) in enumerate(self._steps):
             ns["f%d" % i] = fn
             args = [name(s) for s in ins]
             if attrs is not None:
@@ -127,13 +133,21 @@ class Plan:
                 line = "%s, = %s" % (", ".join("s%d" % o for o in outs), call) if outs else call
             else:
                 line = "s%d = %s" % (outs, call)
+            if profiled:  # time the node: (meta, start ns, end ns, thread) into the profiler's sink
+                ns["m%d" % i] = ("graph_node", node.name, node.op.name, self.graph.name)
+                lines.append("    _t = _now()")
             lines.append("    " + line)
             line_to_step[len(lines)] = i
+            if profiled:
+                lines.append("    _ev((m%d, _t, _now(), _tid))" % i)
             if frees[i]:
                 lines.append("    del %s" % ", ".join("s%d" % s for s in sorted(set(frees[i]))))
         lines.append("    return [%s]" % ", ".join(name(s) for s in self.output_slots))
-        self.source = "\n".join(lines)
-        exec(compile(self.source, self._filename, "exec"), ns)  # noqa: S102 - our own generated code
+        source = "\n".join(lines)
+        filename = self._filename[:-1] + ", profiled>" if profiled else self._filename
+        if not profiled:
+            self.source = source
+        exec(compile(source, filename, "exec"), ns)  # noqa: S102 - our own generated code
         return ns["_plan"], line_to_step
 
     def run(self, arrays) -> list:
@@ -146,14 +160,40 @@ class Plan:
                 raise
             raise self._error(i, e) from None
 
-    def _failed_step(self, exc):
+    _run_plain = run
+
+    def _failed_step(self, exc, filename=None, line_to_step=None):
+        if filename is None:
+            filename, line_to_step = self._filename, self._line_to_step
         tb = exc.__traceback__
         step = None
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self._filename:
-                step = self._line_to_step.get(tb.tb_lineno)
+            if tb.tb_frame.f_code.co_filename == filename:
+                step = line_to_step.get(tb.tb_lineno)
             tb = tb.tb_next
         return step
+
+    # -- profiler hook (tensorforge/profiler): while it runs, `Plan.run` is this method, which runs
+    # a variant of the plan that times every node; when it does not, nothing is checked.
+    def _run_profiled(self, arrays) -> list:
+        sink = _profiler_sink
+        if sink is None:  # the profiler stopped meanwhile
+            return self._run_plain(arrays)
+        if self._profiled is None:
+            fn, line_to_step = self._compile(self._consts, profiled=True)
+            self._profiled = (fn, line_to_step, self._filename[:-1] + ", profiled>")
+        fn, line_to_step, filename = self._profiled
+        now, tid = time.perf_counter_ns, threading.get_ident()
+        start = now()
+        try:
+            out = fn(sink, now, tid, *arrays)
+        except Exception as e:  # noqa: BLE001
+            i = self._failed_step(e, filename, line_to_step)
+            if i is None:
+                raise
+            raise self._error(i, e) from None
+        sink((("function", self.graph.name, None, None), start, now(), tid))
+        return out
 
     def _error(self, i, exc):
         node = self._nodes[i]
@@ -164,3 +204,14 @@ class Plan:
             msg = "%s: %s [Op:%s]" % (node.op.api, exc, node.op.name)
         cls = type(exc) if isinstance(exc, OpError) else InvalidArgumentError
         return cls(None, None, "%s\n\tin graph node %s%s" % (msg, node.name, where))
+
+
+_profiler_sink = None  # the profiler's event sink (a list's append) while tf.profiler runs
+
+
+def set_profiler_sink(sink) -> None:
+    """Installs the profiler's event sink (`None` removes it): while one is set, every Plan run
+    records a (meta, start ns, end ns, thread id) tuple per node and one for the whole run."""
+    global _profiler_sink
+    _profiler_sink = sink
+    Plan.run = Plan._run_plain if sink is None else Plan._run_profiled

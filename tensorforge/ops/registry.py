@@ -156,3 +156,27 @@ def kernel_error(op: OpDef, inputs, attrs, exc: Exception) -> Exception:
     except Exception:  # noqa: BLE001
         pass
     return InvalidArgumentError(None, None, "%s: %s [Op:%s]" % (op.api, exc, op.name))
+
+
+# -- profiler hook (tensorforge/profiler). While tf.profiler runs, every kernel is swapped for a
+# timing wrapper, so `bind` itself checks nothing per op; Plans keep the op's own kernel.
+_original_kernels: dict | None = None
+
+
+def instrument_kernels(wrap: Callable | None) -> None:
+    """Swaps every op's kernel for `wrap(op_name, kernel)`; `None` restores the op's own kernels."""
+    global _original_kernels
+    if _original_kernels is not None:
+        for op, kernel in _original_kernels.items():
+            op.kernel = kernel
+        _original_kernels = None
+    if wrap is not None:
+        originals = _original_kernels = {op: op.kernel for op in REGISTRY.values() if op.kernel is not None}
+        for op, kernel in originals.items():
+            op.kernel = wrap(op.name, kernel)
+
+
+def raw_kernel(op: OpDef) -> Callable | None:
+    """`op`'s own kernel, also while the profiler has swapped in its timing wrapper."""
+    originals = _original_kernels
+    return op.kernel if originals is None else originals.get(op, op.kernel)
