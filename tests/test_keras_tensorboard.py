@@ -60,7 +60,9 @@ def test_epoch_metrics_on_train_and_validation_runs(tmp_path):
     train_tags = set(train.Tags()["tensors"])
     # "__run_graph__" is the train step's graph (TensorBoard files graph events under that tag).
     assert {"epoch_loss", "epoch_accuracy", "epoch_learning_rate", "keras", "__run_graph__"} == train_tags
-    assert set(val.Tags()["tensors"]) == {"epoch_loss", "epoch_accuracy"}
+    # fit's validation runs the on_test_* hooks, where Keras also writes evaluation_*_vs_iterations
+    assert set(val.Tags()["tensors"]) == {"epoch_loss", "epoch_accuracy", "evaluation_loss_vs_iterations",
+                                          "evaluation_accuracy_vs_iterations"}
     for tag in ("epoch_loss", "epoch_accuracy", "epoch_learning_rate"):
         assert _plugin(train, tag) == "scalars"
     for key in ("loss", "accuracy"):

@@ -315,3 +315,17 @@ def test_variable_paths_follow_keras_name_scopes():
     keras.Sequential([keras.Input((3, 3)), bi], name="s2")
     assert bi.weights[0].path == "s2/bi/forward_g/gru_cell/kernel"
     assert bi.weights[3].path == "s2/bi/backward_g/gru_cell/kernel"
+
+
+def test_logs_sorted_epoch_line_and_verbose_2(capsys):
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    hist = model.fit(np.ones((20, 3), np.float32), np.ones(20), epochs=1, batch_size=10, verbose=2)
+    assert list(hist.history) == ["accuracy", "loss"]  # Keras sorts its logs
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and not out[0].startswith("Epoch")  # no "Epoch 1/1" for a single epoch
+    import re
+    assert re.fullmatch(r"2/2 - \d+s - \d+(ms|us)/step - accuracy: \S+ - loss: \d\.\d{4}", out[0]), out[0]
+    model.evaluate(np.ones((20, 3), np.float32), np.ones(20), batch_size=10, verbose=1)
+    assert re.fullmatch(r"2/2 ━{20} \d+s \d+(ms|us)/step - accuracy: \S+ - loss: \d\.\d{4}",
+                        capsys.readouterr().out.strip())

@@ -338,13 +338,13 @@ class Trainer:
             for step, batch in enumerate(self._grouped(data.batches(), steps_per_epoch)):
                 cb.on_train_batch_begin(step)
                 results = train_fn(batch)
-                logs = {k: float(v) for k, v in results.items()}
+                logs = {k: float(v) for k, v in sorted(results.items())}  # Keras sorts its logs
                 cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_data(val)
+                val_logs = self._evaluate_data(val, cb)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cb.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
@@ -371,20 +371,37 @@ class Trainer:
         if group:
             yield tuple(group)
 
-    def _evaluate_data(self, data) -> dict:
+    def _evaluate_data(self, data, callbacks=None) -> dict:
+        """Runs the test step over `data`; `callbacks` (a CallbackList) get the on_test_* hooks."""
         self.reset_metrics()
         test_fn = self.make_test_function()
         logs = {}
-        for batch in data.batches():
-            logs = test_fn(batch)
-        return {k: float(v) for k, v in logs.items()}
+        if callbacks is None:
+            for batch in data.batches():
+                logs = test_fn(batch)
+            return {k: float(v) for k, v in sorted(logs.items())}
+        callbacks.on_test_begin()
+        for step, batch in enumerate(data.batches()):
+            callbacks.on_test_batch_begin(step)
+            logs = {k: float(v) for k, v in sorted(test_fn(batch).items())}
+            callbacks.on_test_batch_end(step, logs)
+        callbacks.on_test_end(logs)
+        return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
         """The loss and metrics on the data (tf.keras.Model.evaluate)."""
         if not self._compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
-        logs = self._evaluate_data(_data(x, y, sample_weight, batch_size, False))
+        from .callbacks import CallbackList, ProgbarLogger
+        data = _data(x, y, sample_weight, batch_size, False, steps)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = list(callbacks or [])
+        if verbose:
+            cbs.append(ProgbarLogger(verbose))
+        cb = CallbackList(cbs, model=self, verbose=verbose, epochs=1, steps=getattr(data, "steps", None)) \
+            if cbs else None
+        logs = self._evaluate_data(data, cb)
         if return_dict:
             return logs
         values = [logs[m.name] for m in self.metrics if m.name in logs]
@@ -403,13 +420,13 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         logs = self.make_train_function()((x, y, sample_weight) if sample_weight is not None else (x, y))
-        logs = {k: float(v) for k, v in logs.items()}
+        logs = {k: float(v) for k, v in sorted(logs.items())}
         return logs if return_dict else [logs[m.name] for m in self.metrics]
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self.reset_metrics()
         logs = self.make_test_function()((x, y, sample_weight) if sample_weight is not None else (x, y))
-        logs = {k: float(v) for k, v in logs.items()}
+        logs = {k: float(v) for k, v in sorted(logs.items())}
         return logs if return_dict else [logs[m.name] for m in self.metrics]
 
     def predict_on_batch(self, x):

@@ -75,9 +75,9 @@ class History(Callback):
 
 
 def _fmt_value(v) -> str:
-    """Keras's metric formatting: 4 decimals, scientific for zero and tiny values."""
+    """Keras's metric formatting: 4 decimals above 1e-3, else scientific (zero and negatives too)."""
     v = float(v)
-    return "%.4e" % v if v == 0 or abs(v) < 1e-3 else "%.4f" % v
+    return "%.4f" % v if v > 1e-3 else "%.4e" % v
 
 
 def _fmt_duration(seconds: float) -> str:
@@ -108,11 +108,34 @@ class ProgbarLogger(Callback):
         self.verbose = verbose
         self.stream = stream or sys.stdout
 
+    _in_fit = False
+
+    def on_train_begin(self, logs=None):
+        self._in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._in_fit = False
+
+    def on_test_begin(self, logs=None):
+        if not self._in_fit:  # evaluate() has its own bar; fit's validation prints with the epoch
+            self._start = time.perf_counter()
+            self._test_steps = 0
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self._in_fit:
+            self._test_steps = batch + 1
+
+    def on_test_end(self, logs=None):
+        if not self._in_fit and self.verbose:
+            steps = self.params.get("steps") or self._test_steps
+            self.stream.write(self._line(steps, logs, True) + "\n")
+            self.stream.flush()
+
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
         self._seen = 0
         self._last_update = 0.0
-        if self.verbose and self.params.get("epochs", 1) >= 1:
+        if self.verbose and self.params.get("epochs", 1) > 1:
             self.stream.write("Epoch %d/%d\n" % (epoch + 1, self.params.get("epochs", 1)))
             self.stream.flush()
 
@@ -120,6 +143,10 @@ class ProgbarLogger(Callback):
         steps = self.params.get("steps")
         elapsed = time.perf_counter() - self._start
         per_step = elapsed / max(step, 1)
+        metrics = "".join(" - %s: %s" % (k, _fmt_value(v)) for k, v in (logs or {}).items())
+        if self.verbose == 2:  # one line per epoch, no bar: "469/469 - 2s - 3ms/step - loss: ..."
+            total = steps or step
+            return "%*d/%d - %.0fs - %s%s" % (len(str(total)), step, total, elapsed, _fmt_per_step(per_step), metrics)
         bar = ""
         if steps:
             filled = int(20 * step / steps)
@@ -130,8 +157,7 @@ class ProgbarLogger(Callback):
         # While running: the ETA; at the end: the elapsed time (as Keras prints them).
         left = elapsed if done or not steps else per_step * (steps - step)
         timing = "%s %s" % (_fmt_duration(left), _fmt_per_step(per_step))
-        metrics = " - ".join("%s: %s" % (k, _fmt_value(v)) for k, v in (logs or {}).items())
-        return "%s%s%s" % (bar, timing, (" - " + metrics) if metrics else "")
+        return "%s%s%s" % (bar, timing, metrics)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.verbose == 1 and self.stream.isatty():
