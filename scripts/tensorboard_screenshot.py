@@ -1,7 +1,8 @@
-"""Writes a short loss curve with tf.summary, serves it with TensorBoard and saves a screenshot
-of the scalars dashboard taken by headless Chromium.
+"""Trains the seed's Keras model on the shipped digits with the TensorBoard callback (or, with
+--synthetic, writes a loss curve with tf.summary inside a tf.function), serves the logs with the
+real TensorBoard and saves a screenshot of its scalars dashboard taken by headless Chromium.
 
-    .venv/bin/python scripts/tensorboard_screenshot.py /tmp/tensorboard.png [--logdir DIR]
+    .venv/bin/python scripts/tensorboard_screenshot.py docs/tensorboard_scalars.png [--logdir DIR]
 
 Needs the tensorboard package and a Chromium (`apt-get install chromium`); not part of the tests.
 """
@@ -46,6 +47,19 @@ def write_loss_curve(logdir: str, steps: int = 100) -> None:
         writer.close()
 
 
+def train_with_callback(logdir: str, epochs: int = 15) -> None:
+    """The seed's Sequential model on the shipped digits, logged by keras.callbacks.TensorBoard."""
+    keras = tf.keras
+    (x, y), _ = keras.datasets.digits.load_data()
+    x = x.reshape(-1, 64).astype("float32") / 16.0
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dropout(0.2), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=epochs, batch_size=32, validation_split=0.2, verbose=0,
+              callbacks=[keras.callbacks.TensorBoard(log_dir=logdir, histogram_freq=1)])
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -72,9 +86,14 @@ def main(argv=None) -> int:
     parser.add_argument("png", help="where to save the screenshot")
     parser.add_argument("--logdir", help="log directory (default: a temporary one)")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--synthetic", action="store_true", help="a tf.summary loss curve instead of a fit")
+    parser.add_argument("--tag-filter", default="loss", help="the dashboard's tag filter (a regex)")
     args = parser.parse_args(argv)
     logdir = args.logdir or tempfile.mkdtemp(prefix="tf_summary_logs_")
-    write_loss_curve(logdir)
+    if args.synthetic:
+        write_loss_curve(logdir)
+    else:
+        train_with_callback(logdir)
 
     tensorboard = shutil.which("tensorboard", path=os.path.dirname(sys.executable))
     port = _free_port()
@@ -87,7 +106,7 @@ def main(argv=None) -> int:
         _wait_for(base + "/data/plugin/scalars/tags", proc)
         png = os.path.abspath(args.png)
         subprocess.run([args.chromium, *CHROMIUM_FLAGS, "--user-data-dir=" + profile, "--screenshot=" + png,
-                        base + "/#scalars"], check=True, timeout=120, stdout=subprocess.DEVNULL,
+                        base + "/#scalars&tagFilter=" + args.tag_filter], check=True, timeout=120, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         print("logdir:", logdir)
         print("screenshot:", png)
