@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import config
 from .._api import tf_export
 from ..framework import dtypes
 from ..framework.convert import convert_to_tensor
@@ -64,10 +67,38 @@ def _grad_infer(api, op_name, allowed):
 # ================================================================ activations
 _REAL = sh.REAL
 _FLOATS = sh.FLOATS
+_FAST_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+# NumPy's maximum with a scalar runs a slow loop; against an array of zeros it is vectorised (same
+# results, bit for bit). Large float arrays take their relu in chunks of this many elements.
+_RELU_CHUNK = 1 << 16
+_ZEROS: dict = {}
+
+
+def _zeros_chunk(dtype, n):
+    z = _ZEROS.get(dtype)
+    if z is None or z.size < n:
+        z = _ZEROS[dtype] = np.zeros(max(n, _RELU_CHUNK), dtype)
+        z.flags.writeable = False
+    return z[:n]
+
+
+def _relu_into(x, out):
+    """out = maximum(x, 0) for contiguous float arrays (out may be x)."""
+    xf, of = x.reshape(-1), out.reshape(-1)
+    n = xf.size
+    z = _zeros_chunk(x.dtype, min(n, _RELU_CHUNK))
+    for i in range(0, n, _RELU_CHUNK):
+        j = min(i + _RELU_CHUNK, n)
+        np.maximum(xf[i:j], z[:j - i], out=of[i:j])
+    return out
 
 
 def _relu_kernel(xp, x):
     _reals(x)
+    if x.dtype in _FAST_FLOATS and x.size >= _RELU_CHUNK and x.flags.c_contiguous:
+        return _relu_into(x, np.empty(x.shape, x.dtype))
     return xp.maximum(x, x.dtype.type(0))
 
 
@@ -318,12 +349,41 @@ def _bias_axis(ndim, data_format):
     return 1 if data_format.startswith("NC") else ndim - 1
 
 
+# A per-channel vector broadcast over [rows, C] makes NumPy run one inner loop per row, slow for small C:
+# bias adds and bias gradients work on rows of about this many elements instead (k rows side by side).
+_WIDE = 1024
+
+
+def _channel_rows(a, c):
+    """(head [R // k, k * C], tail [R % k, C], k): contiguous `a` [..., C] as wide rows (views)."""
+    flat = a.reshape(-1, c)
+    k = max(1, _WIDE // max(c, 1))
+    m = flat.shape[0] // k * k
+    return flat[:m].reshape(-1, k * c), flat[m:], k
+
+
+def _add_channels(a, b, out, wide_b=None):
+    """out = a + b for contiguous a, out [..., C] and b [C]: the same sums as broadcasting, in wide rows.
+    `wide_b` may hold b tiled to the wide rows' width (np.tile(b, k)), computed once by the caller."""
+    c = b.shape[0]
+    head, tail, k = _channel_rows(a, c)
+    ohead, otail, _ = _channel_rows(out, c)
+    if k > 1 and wide_b is None:
+        wide_b = np.tile(b, k)
+    np.add(head, wide_b if k > 1 else b, out=ohead)
+    if tail.size:
+        np.add(tail, b, out=otail)
+    return out
+
+
 def _bias_add_kernel(xp, x, b, data_format):
     if (x.dtype != b.dtype or x.dtype.kind in "bO" or x.ndim < 2 or b.ndim != 1
             or x.shape[_bias_axis(x.ndim, data_format)] != b.shape[0]):
         raise ValueError("invalid arguments")
     if data_format.startswith("NC") and x.ndim > 2:
         return x + b.reshape((-1,) + (1,) * (x.ndim - 2))
+    if x.dtype in _FAST_FLOATS and x.size >= 1 << 18 and b.shape[0] <= 64 and x.flags.c_contiguous:
+        return _add_channels(x, b, np.empty(x.shape, x.dtype))  # measured faster from these sizes on
     return x + b
 
 
@@ -347,6 +407,11 @@ def _bias_add_infer(specs, attrs):
 
 def _bias_add_grad_kernel(xp, dy, data_format):
     axis = _bias_axis(dy.ndim, data_format)
+    c = dy.shape[axis]
+    if axis == dy.ndim - 1 and 0 < c < _WIDE and dy.size >= max(1 << 15, _WIDE * c):  # measured faster from there
+        head, tail, k = _channel_rows(np.ascontiguousarray(_work(dy)), c)  # sums of wide rows, then folded
+        total = head.sum(axis=0).reshape(k, c).sum(axis=0) + tail.sum(axis=0)
+        return xp.asarray(total.astype(dy.dtype, copy=False))
     axes = tuple(i for i in range(dy.ndim) if i != axis)
     return xp.asarray(_work(dy).sum(axis=axes).astype(dy.dtype, copy=False))
 
@@ -1002,6 +1067,19 @@ def _patch_blocks(x, k_sp, strides, dilations, pads, out_sp):
         yield (n0, n1, r0, r1), b.reshape(-1, kc)
 
 
+def _trim_zero_tail(dy, out_sp):
+    """(dy, out_sp) without trailing all-zero output rows/columns/planes of dy (a view): positions whose
+    gradient is exactly zero add nothing to the input gradient of a convolution with finite filters.
+    (A pooling that drops the last row of an odd-sized map leaves such zeros: skipping them saves
+    their share of the matmuls.)"""
+    out_sp = list(out_sp)
+    for i in range(len(out_sp)):
+        while out_sp[i] > 1 and not dy[(slice(None),) * (i + 1) + (out_sp[i] - 1,)].any():
+            out_sp[i] -= 1
+            dy = dy[(slice(None),) * (i + 1) + (slice(0, out_sp[i]),)]
+    return dy, tuple(out_sp)
+
+
 def _check_groups(c, cin, o):
     if cin == 0 or c % cin or o % (c // cin):
         raise ValueError("input depth %d is not a multiple of the filter depth %d, or output depth %d of the groups"
@@ -1009,30 +1087,109 @@ def _check_groups(c, cin, o):
     return c // cin
 
 
-def _conv_core(x, w, strides, dilations, pads, out_sp):
-    """Grouped N-d convolution: x [N, *S, C], w [*K, C/G, O] -> [N, *out, O]."""
+# One-channel inputs (a grayscale image's first layer) use the transposed patch matrix [prod(k), rows],
+# one long copy per filter tap (the window copy of _patch_blocks would move one element at a time).
+# Its blocks hold whole images and about this many bytes of output, so that a fused epilogue (bias,
+# relu) finds each block's output still in cache.
+_TAP_BLOCK_BYTES = 1 << 19
+
+
+def _tap_col_blocks(x, k_sp, strides, dilations, pads, out_sp, row_bytes):
+    """((n0, n1), cols [prod(k), rows]) over blocks of whole images of a one-channel `x` [N, *S, 1]: row t
+    of cols holds what filter tap t reads at each output position of images n0..n1 (the transposed patch
+    matrix). `row_bytes` (bytes per output position) sizes the blocks. The buffer is reused by the next block."""
+    xpd = _pad(x, pads)
+    n, kp, per = x.shape[0], math.prod(k_sp), math.prod(out_sp)
+    step = max(1, min(n, _TAP_BLOCK_BYTES // max(per * row_bytes, 1)))
+    taps = [sl[:-1] + (0,) for _, sl in _tap_slices(k_sp, out_sp, strides, dilations)]
+    buf = np.empty(kp * step * per, x.dtype)
+    for n0 in range(0, n, step):
+        n1 = min(n0 + step, n)
+        cols = buf[:kp * (n1 - n0) * per].reshape((kp, n1 - n0) + tuple(out_sp))
+        for t, sl in enumerate(taps):
+            np.copyto(cols[t], xpd[n0:n1][sl])
+        yield (n0, n1), cols.reshape(kp, -1)
+
+
+def _conv_core(x, w, strides, dilations, pads, out_sp, epilogue=None):
+    """Grouped N-d convolution: x [N, *S, C], w [*K, C/G, O] -> [N, *out, O].
+
+    `epilogue(rows, images)`, if given, is applied in place to each block of output rows [r, O] (in the
+    working dtype) right after its matmul, while the block is in cache: the fused BiasAdd/Relu/MaxPool of
+    _FusedConv2D. `images` is (n0, n1) when the block holds whole images n0..n1, else None."""
     nsp = x.ndim - 2
     n, c = x.shape[0], x.shape[-1]
     k_sp, (cin, o) = w.shape[:nsp], w.shape[-2:]
     g = _check_groups(c, cin, o)
     if n == 0 or c == 0 or o == 0 or 0 in out_sp:
-        return np.zeros((n,) + tuple(out_sp) + (o,), x.dtype)
+        out = np.zeros((n,) + tuple(out_sp) + (o,), x.dtype)
+        if epilogue is not None and out.size:
+            epilogue(out.reshape(-1, o), (0, n))
+        return out
     kp = math.prod(k_sp)
     xw, ww = _work(x), _work(w)
     if g == 1:
-        wmat = ww.reshape(kp * c, o)
         out = np.empty((n,) + tuple(out_sp) + (o,), np.result_type(xw, ww))
+        if c == 1 and kp > 1:
+            wmat, images = ww.reshape(kp, o), out.reshape(n, -1)
+            for (n0, n1), cols in _tap_col_blocks(xw, k_sp, strides, dilations, pads, out_sp, o * out.itemsize):
+                block = images[n0:n1].reshape(-1, o)
+                np.matmul(cols.T, wmat, out=block)
+                if epilogue is not None:
+                    epilogue(block, (n0, n1))
+            return out.astype(x.dtype, copy=False)
+        wmat = ww.reshape(kp * c, o)
         rows = out.reshape(n, out_sp[0], -1)
         for (n0, n1, r0, r1), cols in _patch_blocks(xw, k_sp, strides, dilations, pads, out_sp):
-            np.matmul(cols, wmat, out=rows[n0:n1, r0:r1].reshape(-1, o))
+            block = rows[n0:n1, r0:r1].reshape(-1, o)  # a view: whole images, or rows of one image
+            np.matmul(cols, wmat, out=block)
+            if epilogue is not None:
+                epilogue(block, (n0, n1) if r1 - r0 == out_sp[0] else None)
         return out.astype(x.dtype, copy=False)
     else:
         cols = _im2col(xw, k_sp, strides, dilations, pads, out_sp)
         og = o // g
         out = np.matmul(cols.reshape(-1, kp, g, cin).transpose(2, 0, 1, 3).reshape(g, -1, kp * cin),
                         ww.reshape(kp, cin, g, og).transpose(2, 0, 1, 3).reshape(g, kp * cin, og))
-        out = out.transpose(1, 0, 2).reshape(-1, o)
+        out = np.ascontiguousarray(out.transpose(1, 0, 2)).reshape(-1, o)
+        if epilogue is not None:
+            epilogue(out, (0, n))
     return out.reshape((n,) + tuple(out_sp) + (o,)).astype(x.dtype, copy=False)
+
+
+# The stride-1 input gradient works on blocks of whole images of about this many bytes of dy.
+_TAP_GRAD_BLOCK_BYTES = 1 << 20
+
+
+def _conv_input_taps(dy, w, in_shape, dilations, pads, out_sp):
+    """The stride-1 input gradient of an ungrouped convolution: one matmul per filter tap, dy @ w_t^T,
+    added into the tap's shifted window of the padded dx. With stride 1 that window is contiguous along
+    its rows (out_w * C elements), so the adds run long loops, where col2im's scatter of one patch
+    matrix adds one short channel vector at a time; and no padded copy of dy is made. Blocks of whole
+    images keep each product in cache until it is added."""
+    nsp = dy.ndim - 2
+    n, c = in_shape[0], in_shape[-1]
+    k_sp, o = w.shape[:nsp], w.shape[-1]
+    if np.isfinite(w).all():  # else 0 * inf must still give NaN, as TF's
+        dy, out_sp = _trim_zero_tail(dy, out_sp)
+    dyw, ww = _work(dy), _work(w)
+    dt = np.result_type(dyw, ww)
+    padded = (n,) + tuple(s + b + a for s, (b, a) in zip(in_shape[1:-1], pads)) + (c,)
+    dx = np.zeros(padded, dt)
+    per = math.prod(out_sp)
+    step = max(1, min(n, _TAP_GRAD_BLOCK_BYTES // max(per * o * dt.itemsize, 1)))
+    tmp = np.empty(step * per * c, dt)
+    taps = [(np.ascontiguousarray(ww[tap].T), sl) for tap, sl in _tap_slices(k_sp, out_sp, (1,) * nsp, dilations)]
+    for n0 in range(0, n, step):
+        n1 = min(n0 + step, n)
+        rows, dxb = np.ascontiguousarray(dyw[n0:n1]).reshape(-1, o), dx[n0:n1]
+        part = tmp[:rows.shape[0] * c].reshape(rows.shape[0], c)
+        for wt, sl in taps:
+            np.matmul(rows, wt, out=part)
+            dxb[sl] += part.reshape((n1 - n0,) + tuple(out_sp) + (c,))
+    if any(b or a for b, a in pads):
+        dx = dx[_interior(in_shape, pads)]
+    return np.ascontiguousarray(dx, dtype=dy.dtype)
 
 
 def _conv_input_core(dy, w, in_shape, strides, dilations, pads, out_sp):
@@ -1044,6 +1201,10 @@ def _conv_input_core(dy, w, in_shape, strides, dilations, pads, out_sp):
     kp = math.prod(k_sp)
     if n == 0 or c == 0 or o == 0 or 0 in out_sp:
         return np.zeros(in_shape, dy.dtype)
+    if g == 1 and kp > 1 and all(s == 1 for s in strides) and math.prod(in_shape[1:-1]) > 1.25 * math.prod(out_sp):
+        # Stride 1, dy much smaller than x (VALID-like padding): a convolution of dy with the flipped
+        # filter would mostly multiply its zero padding; one product per tap, added in place, does not.
+        return _conv_input_taps(dy, w, in_shape, dilations, pads, out_sp)
     if g == 1 and kp > 1 and all(s == 1 for s in strides):
         # Stride 1: a convolution of dy with the flipped, transposed filter (no scatter).
         effs = [(k - 1) * d + 1 for k, d in zip(k_sp, dilations)]
@@ -1078,7 +1239,16 @@ def _conv_filter_core(x, dy, k_sp, cin, strides, dilations, pads, out_sp):
     if x.shape[0] == 0 or c == 0 or o == 0 or 0 in out_sp:
         return np.zeros(tuple(k_sp) + (cin, o), x.dtype)
     xw, dyw = _work(x), _work(dy)
-    if g == 1:
+    if g == 1 and c == 1 and kp > 1:
+        dw = None
+        images = dyw.reshape(dyw.shape[0], -1)
+        for (n0, n1), cols in _tap_col_blocks(xw, k_sp, strides, dilations, pads, out_sp, kp * xw.itemsize):
+            part = cols @ images[n0:n1].reshape(-1, o)
+            if dw is None:
+                dw = part
+            else:
+                dw += part
+    elif g == 1:
         dw = None
         dy_rows = dyw.reshape(dyw.shape[0], out_sp[0], -1)
         for (n0, n1, r0, r1), cols in _patch_blocks(xw, k_sp, strides, dilations, pads, out_sp):
@@ -1513,6 +1683,82 @@ _conv_register("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "D
                 "tf.nn.depthwise_conv2d_backprop_filter"), _FLOATS, "DepthwiseConv2DBackpropInput", depthwise=True)
 
 
+def _bias_epilogue(b, relu, pool=None):
+    """The in-place BiasAdd (+ Relu) of a block of convolution output rows [r, O], as the BiasAdd and
+    Relu kernels compute it (the same additions and maxima, bit for bit); with `pool` = (k, out_sp,
+    image_shape, pooled, code), also the tiled MaxPool of blocks of whole images into `pooled` (and,
+    when `code` is an array, their argmax codes: see _pool_code). Returns (epilogue, whether every
+    block was pooled: a one-item list). (Not shared with the intra-op threads: right after a matmul,
+    BLAS's own threads still hold the other cores.)"""
+    wide_b = np.tile(b, max(1, _WIDE // max(b.shape[0], 1)))
+    pooled_all = [pool is not None]
+
+    def epilogue(rows, images):
+        _add_channels(rows, b, rows, wide_b)
+        if relu:
+            _relu_into(rows, rows)
+        if pool is not None:
+            if images is None:
+                pooled_all[0] = False
+                return
+            k, pout, image, pooled, code = pool
+            n0, n1 = images
+            xv = _tile_view(rows.reshape((n1 - n0,) + image), k, pout)
+            if code is None:
+                _tiled_max(xv, k, out=pooled[n0:n1])
+            else:
+                _pool_code(xv, pooled[n0:n1], code[n0:n1])
+    return epilogue, pooled_all
+
+
+def fused_conv2d(x, w, b, relu, strides, padding, data_format, dilations, explicit_paddings=(), pool=None,
+                 code=False):
+    """Relu(BiasAdd(Conv2D(x, w), b)) (or without the Relu) as one kernel, TF's `_FusedConv2D`: the bias
+    and relu are applied to each block of output rows right after its matmul, while it is in cache.
+    With `pool` (the attrs of a MaxPool of the result: ksize, strides, padding), also returns that
+    MaxPool, computed from the same blocks when its windows tile them: (result, pooled); with `code`,
+    also the argmax codes of a 2x2 pooling for max_pool_grad_relu: (result, pooled, code).
+
+    The graph remapper (tensorforge/graph/passes/remapping.py) calls this for float32/float64 NHWC
+    convolutions whose intermediate results nothing else reads; the results equal the kernels'.
+    """
+    _reals(x, w)
+    if (b.dtype != x.dtype or b.ndim != 1 or b.shape[0] != w.shape[-1] or x.dtype not in _FAST_FLOATS
+            or _channels_first(data_format)):
+        out = _conv_fwd(False)(np, x, w, strides, padding, data_format, dilations, explicit_paddings)
+        out = _bias_add_kernel(np, out, b, "NCHW" if _channels_first(data_format) else "NHWC")
+        out = _relu_kernel(np, out) if relu else out
+        if pool is None:
+            return out
+        pooled = _max_pool_kernel(np, out, data_format=data_format, **pool)
+        return (out, pooled) if not code else (out, pooled, np.full(pooled.shape, _NAN_CODE, np.uint8))
+    cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
+    out_sp, pads = _geometry(x.shape[1:-1], w.shape[:x.ndim - 2], s, d, padding, pairs)
+    tiles = None
+    if pool is not None:
+        image = tuple(out_sp) + (w.shape[-1],)
+        _, k, ps, _, pout, ppads = _pool_setup(pool["ksize"], pool["strides"], pool["padding"], "NHWC",
+                                                (x.shape[0],) + image)
+        if _tiled(k, ps, ppads) and min(pout) > 0 and 0 not in image and x.shape[0]:
+            shape = (x.shape[0],) + tuple(pout) + (w.shape[-1],)
+            codes = np.empty(shape, np.uint8) if code and tuple(k) == (2, 2) else None
+            tiles = (k, pout, image, np.empty(shape, x.dtype), codes)
+    epilogue, pooled_all = _bias_epilogue(b, relu, tiles)
+    out = _conv_core(x, w, s, d, pads, out_sp, epilogue=epilogue)
+    if pool is None:
+        return out
+    if tiles is not None and pooled_all[0]:
+        pooled, codes = tiles[3], tiles[4]
+    else:
+        pooled, codes = _max_pool_kernel(np, out, data_format="NHWC", **pool), None
+        if tiles is not None and tiles[4] is not None:  # blocks of rows: pooled (and coded) afterwards
+            codes = tiles[4]
+            _pool_code(_tile_view(out, tiles[0], tiles[1]), np.empty_like(pooled), codes)
+    if not code:
+        return out, pooled
+    return out, pooled, codes if codes is not None else np.full(pooled.shape, _NAN_CODE, np.uint8)
+
+
 # ================================================================ pooling kernels (channels last, any rank)
 def _pool_setup(ksize, strides, padding, data_format, in_shape):
     cf = _channels_first(data_format)
@@ -1578,6 +1824,42 @@ def _batch_chunks(x):
     return [(i, min(i + step, x.shape[0])) for i in range(0, x.shape[0], step)]
 
 
+# Pooling kernels run their batch chunks on the intra-op threads (tf.config.threading; by default one per
+# CPU), as TF's kernels do: NumPy releases the GIL inside its loops, so the chunks' elementwise passes
+# run in parallel. (BLAS already threads the matmuls; those are never run from these threads.)
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_THREADS: list = [None]  # (executor, its workers, the pid that made it: a forked child makes its own)
+
+
+def _intra_threads() -> int:
+    return config.threading.get_intra_op_parallelism_threads() or _CPUS
+
+
+def _each_chunk(fn, chunks):
+    for n0, n1 in chunks:
+        fn(n0, n1)
+
+
+def _run_chunks(fn, chunks):
+    """fn(n0, n1) for every chunk, by the calling thread and the intra-op threads together. Each takes
+    the next chunk when done with one (a shared iterator), so a thread the OS runs less (another
+    process on its CPU) takes fewer chunks instead of holding the others up."""
+    n = min(_intra_threads(), len(chunks))
+    if n <= 1:
+        _each_chunk(fn, chunks)
+        return
+    if _THREADS[0] is None or _THREADS[0][1] < n - 1 or _THREADS[0][2] != os.getpid():
+        _THREADS[0] = (ThreadPoolExecutor(n - 1, thread_name_prefix="tensorforge-intra-op"), n - 1, os.getpid())
+    pool = _THREADS[0][0]
+    shared = iter(chunks)  # next() on a list iterator is atomic under the GIL
+    futures = [pool.submit(_each_chunk, fn, shared) for _ in range(n - 1)]
+    try:
+        _each_chunk(fn, shared)
+    finally:
+        for f in futures:
+            f.result()
+
+
 def _tiled_max(xv, k, out=None):
     """Window maxima [N, *out, C] of a _tile_view, reduced one spatial dimension at a time in the order
     (and argument order) of _window_reduce, so the results agree bit for bit."""
@@ -1602,8 +1884,10 @@ def _tiled_max(xv, k, out=None):
 def _tiled_max_pool(x, k, out_sp):
     """MaxPool for tiling windows, one cache-sized batch chunk at a time."""
     y = np.empty((x.shape[0],) + tuple(out_sp) + (x.shape[-1],), x.dtype)
-    for n0, n1 in _batch_chunks(x):
+
+    def chunk(n0, n1):
         _tiled_max(_tile_view(x[n0:n1], k, out_sp), k, out=y[n0:n1])
+    _run_chunks(chunk, _batch_chunks(x))
     return y
 
 
@@ -1639,27 +1923,168 @@ def _max_pool_grad_kernel(xp, orig_input, orig_output, grad, ksize, strides, pad
     return _from_last(np.ascontiguousarray(dx[_interior(x.shape, pads)]), cf)
 
 
-def _tiled_max_grad(x, g, k, out_sp):
-    """MaxPoolGrad for tiling windows: each window's gradient goes to its first maximum (TF's argmax, in
-    row-major tap order), written straight into its tap of dx (no scatter-add, no padding); one
-    cache-sized batch chunk at a time."""
+def _take(a, axis, i):
+    """a[..., i, ...] along `axis` (a view)."""
+    return a[(slice(None),) * axis + (i,)]
+
+
+def _tiled_route(xv, g, dxv, k, relu):
+    """The fast MaxPoolGrad of one batch chunk of tiling windows: writes into `dxv` (a _tile_view of dx)
+    each window's gradient from `g` [N, *out, C] at the window's first maximum in row-major tap order
+    (TF's argmax); with `relu`, only where that maximum is > 0 (ReluGrad of the pooled input).
+
+    Windows are reduced one spatial dimension at a time from the last: per dimension, a tap "wins"
+    when it is greater than every tap before it, and the first maximum is the last winner. The
+    reductions over earlier dimensions, and the routing of the gradient back through them, work on
+    whole rows of the chunk (long contiguous runs), which is what makes this faster than comparing
+    every tap with the window's maximum. Returns False (having written nothing) when a window holds
+    a NaN: TF's argmax then needs the sequential scan of _seq_route.
+    """
+    nsp = len(k)
+    vals, wins = xv, [None] * nsp  # wins[d]: per tap t >= 1 of dimension d, where it beats taps < t
+    for d in reversed(range(nsp)):
+        ax = 2 + 2 * d
+        if k[d] == 1:
+            vals = _take(vals, ax, 0)
+            continue
+        best, ms = _take(vals, ax, 0), []
+        for t in range(1, k[d]):
+            tap = _take(vals, ax, t)
+            ms.append(np.greater(tap, best))
+            best = np.maximum(best, tap, out=None if t == 1 else best)
+        wins[d], vals = ms, best
+    if vals.dtype.kind == "f" or vals.dtype in _HALF:
+        if np.not_equal(vals, vals).any():  # maximum propagates NaN: some window holds one
+            return False
+    if relu:
+        g = g * np.greater(vals, 0)
+    routed = g
+    for d in range(nsp):
+        ax = 2 + 2 * d
+        last = d == nsp - 1
+        shape = routed.shape[:ax] + (k[d],) + routed.shape[ax:]
+        out = dxv if last else np.empty(shape, routed.dtype)
+        if k[d] == 1:
+            np.copyto(_take(out, ax, 0), routed)
+        else:
+            rem = routed
+            for t in range(k[d] - 1, 0, -1):  # the last winner takes the gradient
+                sel = np.multiply(rem, wins[d][t - 1], out=_take(out, ax, t))
+                rem = np.subtract(rem, sel, out=_take(out, ax, 0) if t == 1 else None)
+        routed = out
+    return True
+
+
+def _seq_route(xv, g, dxv, k, relu):
+    """MaxPoolGrad of one batch chunk as TF computes it: a scan of each window's taps in row-major order
+    that moves the argmax only to a tap greater than the current maximum (the first tap starts it, NaN
+    or not; a later NaN never wins)."""
+    taps = [_tap_index(len(k), tap) for tap in np.ndindex(*k)]
+    best = np.array(xv[taps[0]])
+    arg = np.zeros(best.shape, np.intp)
+    for i, idx in enumerate(taps[1:], 1):
+        m = xv[idx] > best
+        np.copyto(best, xv[idx], where=m)
+        arg[m] = i
+    if relu:
+        g = g * (best > 0)
+    for i, idx in enumerate(taps):
+        np.multiply(g, arg == i, out=dxv[idx])
+
+
+def _tiled_max_grad(x, g, k, out_sp, relu=False):
+    """MaxPoolGrad for tiling windows (stride == ksize, no padding), written straight into the taps of dx
+    (no scatter-add), one cache-sized batch chunk at a time; `relu` fuses the ReluGrad of the pooled input."""
     whole = all(o * kk == n for o, kk, n in zip(out_sp, k, x.shape[1:-1]))
     dx = (np.empty if whole else np.zeros)(x.shape, g.dtype)  # whole tiles: every element is written
-    taps = [_tap_index(len(k), tap) for tap in np.ndindex(*k)]
-    chunks = _batch_chunks(x)
-    step = chunks[0][1]
-    ybuf = np.empty((step,) + g.shape[1:], x.dtype)
-    todo_buf, m_buf = np.empty(ybuf.shape, bool), np.empty(ybuf.shape, bool)
-    for n0, n1 in chunks:
+
+    def chunk(n0, n1):
         xv, dxv, gc = _tile_view(x[n0:n1], k, out_sp), _tile_view(dx[n0:n1], k, out_sp), g[n0:n1]
-        y = _tiled_max(xv, k, out=ybuf[:n1 - n0])
-        todo, m = todo_buf[:n1 - n0], m_buf[:n1 - n0]
-        todo.fill(True)
-        for idx in taps:
-            np.equal(xv[idx], y, out=m)
-            m &= todo
-            todo ^= m
-            np.multiply(gc, m, out=dxv[idx])
+        if not _tiled_route(xv, gc, dxv, k, relu):
+            _seq_route(xv, gc, dxv, k, relu)
+    _run_chunks(chunk, _batch_chunks(x))
+    return dx
+
+
+# A 2x2 MaxPool fused into a convolution (fused_conv2d) can record where each window's first maximum is,
+# its "argmax code" (uint8, one per pooled element): bit 0: in the top row the right tap beats the left,
+# bit 1: the same in the bottom row, bit 2: the bottom row's maximum beats the top row's. Then the
+# backward (max_pool_grad_relu) routes the gradient without reading the pooled input again. A block
+# with a NaN gets _NAN_CODE everywhere: TF's argmax of such windows needs the sequential scan.
+_NAN_CODE = 255
+
+
+def _pool_code(xv, pooled, code):
+    """The 2x2 MaxPool of a _tile_view `xv` [N, o0, 2, o1, 2, C] into `pooled` [N, o0, o1, C], and the
+    windows' argmax codes into `code` (the same first maxima as _tiled_route finds)."""
+    t0, t1 = xv[:, :, :, :, 0], xv[:, :, :, :, 1]
+    right = np.greater(t1, t0)  # [N, o0, 2, o1, C]: per row, whether the right tap wins
+    rows = np.maximum(t0, t1)
+    low = np.greater(rows[:, :, 1], rows[:, :, 0])
+    np.maximum(rows[:, :, 0], rows[:, :, 1], out=pooled)
+    if pooled.dtype.kind == "f" and np.not_equal(pooled, pooled).any():
+        code.fill(_NAN_CODE)
+        return
+    bits = right.view(np.uint8)
+    np.multiply(low.view(np.uint8), 4, out=code)
+    code += bits[:, :, 0]
+    code += np.multiply(bits[:, :, 1], 2)
+
+
+def _route_code(code, p, g, dxv, relu):
+    """Writes into `dxv` (a 2x2 _tile_view of dx) the gradient `g` of each window at its first maximum,
+    found from the windows' argmax codes; with `relu`, only where the maximum `p` is > 0."""
+    gg = g * np.greater(p, 0) if relu else g
+    shape = g.shape[:2] + (2,) + g.shape[2:]
+    rows = np.empty(shape, g.dtype)  # the gradient of each window's top and bottom row
+    low = np.right_shift(code, 2).view(bool)
+    sel = np.multiply(gg, low, out=rows[:, :, 1])
+    np.subtract(gg, sel, out=rows[:, :, 0])
+    right = np.empty(shape, np.uint8)
+    np.bitwise_and(code, 1, out=right[:, :, 0])
+    np.right_shift(code, 1, out=right[:, :, 1])
+    right[:, :, 1] &= 1
+    sel = np.multiply(rows, right.view(bool), out=dxv[:, :, :, :, 1])
+    np.subtract(rows, sel, out=dxv[:, :, :, :, 0])
+
+
+def max_pool_grad_relu(orig_input, orig_output, grad, ksize, strides, padding, data_format, code=None):
+    """ReluGrad(MaxPoolGrad(orig_input, orig_output, grad), orig_input) as one kernel: the backward of
+    MaxPool(Relu(...)). For tiling windows each window's gradient is kept only where its maximum is
+    > 0 and then routed to the maximum, so the relu mask costs one pass over the pooled size.
+    `code`: the argmax codes of a 2x2 pooling, from the fused_conv2d that computed orig_input and
+    orig_output (then orig_input is read only for windows with a NaN).
+
+    The graph remapper (tensorforge/graph/passes/remapping.py) calls this when the MaxPoolGrad's result
+    is read by that ReluGrad only; the result equals the two kernels' (up to the sign of zeros).
+    """
+    cf, k, s, in_last, out_sp, pads = _pool_setup(ksize, strides, padding, data_format, orig_input.shape)
+    x, g = _to_last(orig_input, cf), _to_last(grad, cf)
+    if (_tiled(k, s, pads) and not _empty(x.shape) and not _empty(out_sp) and g.shape[1:-1] == out_sp
+            and g.shape[0] == x.shape[0] and g.shape[-1] == x.shape[-1] and g.dtype == x.dtype):
+        if (code is not None and not cf and tuple(k) == (2, 2) and code.shape == g.shape
+                and orig_output.shape == g.shape and orig_output.dtype == g.dtype):
+            return _coded_max_grad(x, orig_output, g, code, out_sp)
+        return _from_last(_tiled_max_grad(x, g, k, out_sp, relu=True), cf)
+    dx = _max_pool_grad_kernel(np, orig_input, orig_output, grad, ksize, strides, padding, data_format)
+    return _relu_grad_kernel(np, dx, orig_input)
+
+
+def _coded_max_grad(x, p, g, code, out_sp):
+    """max_pool_grad_relu of 2x2 tiles routed by argmax codes, one batch chunk at a time (a chunk with a
+    NaN window is computed from x instead)."""
+    whole = all(o * 2 == n for o, n in zip(out_sp, x.shape[1:-1]))
+    dx = (np.empty if whole else np.zeros)(x.shape, g.dtype)
+
+    def chunk(n0, n1):
+        dxv, cc = _tile_view(dx[n0:n1], (2, 2), out_sp), code[n0:n1]
+        if cc.max() == _NAN_CODE:
+            xv = _tile_view(x[n0:n1], (2, 2), out_sp)
+            if not _tiled_route(xv, g[n0:n1], dxv, (2, 2), True):
+                _seq_route(xv, g[n0:n1], dxv, (2, 2), True)
+        else:
+            _route_code(cc, p[n0:n1], g[n0:n1], dxv, True)
+    _run_chunks(chunk, _batch_chunks(x))
     return dx
 
 

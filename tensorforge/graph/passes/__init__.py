@@ -12,7 +12,8 @@ tf.config.optimizer.set_experimental_options:
                                     and dedup.dedup (common subexpression elimination, TF's "dedup" stage)
   dependency_optimization (on)      dependency.remove_identities (Identity / IdentityN)
   debug_stripper (off)              debug_stripper.strip_debug_ops (CheckNumerics)
-  remapping (on)                    remapping.fuse_elementwise (elementwise chains -> one in-place kernel)
+  remapping (on)                    remapping.fuse_elementwise (elementwise chains -> one in-place kernel;
+                                    Conv2D+BiasAdd+Relu[+MaxPool] -> _FusedConv2D; MaxPoolGrad+ReluGrad)
   disable_meta_optimizer (False)    True skips every pass
   min_graph_nodes (0)               graphs with fewer nodes are left as they are (0 or less: none)
 

@@ -17,17 +17,39 @@ The fused node follows the executor's protocol for nodes without a kernel (as If
 its payload's `run(*arrays)` returns the output arrays, and `replay(tensors)` binds the
 original ops one by one, so tapes record differentiable ops and an enclosing trace inlines
 ordinary nodes.
+
+Two patterns of convolutional networks are fused the same way, with kernels from nn_ops
+(`fuse_patterns`, after the chains):
+  Conv2D -> BiasAdd [-> Relu]      `_FusedConv2D` (TF's name): the bias and relu are applied to
+     [and -> MaxPool]              each block of the convolution's output while it is in cache;
+                                   a MaxPool reading the result becomes the node's second output,
+                                   pooled from the same blocks
+  MaxPoolGrad -> ReluGrad          `_FusedMaxPoolGrad`: the backward of MaxPool(Relu(...)), the
+                                   relu mask applied at the pooled size; when the MaxPool is one
+                                   fused above (2x2 windows), the forward node also outputs where
+                                   each window's maximum is (a uint8 "argmax code") and the
+                                   backward routes the gradient by it
+Each intermediate result must be read by the next op only (and not be returned; the MaxPool's
+input may have other readers), the ops must have no control edges, no side effect may lie between
+the first and the last (as for chains), and the tensors must be float32/float64 (NHWC for the
+convolution and the pooling).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ...framework import dtypes
+from ...ops import nn_ops
 from ...ops.registry import NON_DIFFERENTIABLE, OpDef, bind
-from ..graph import READ_VARIABLE
+from ..graph import READ_VARIABLE, SymbolicTensor
 from ._rewrite import Sweep, broadcast_keeps_shape, dims, new_node
 
 FUSED_ELEMENTWISE = OpDef("_FusedElementwise", None, None, NON_DIFFERENTIABLE, None, "tf.function", 1, False, (), None)
+FUSED_CONV2D = OpDef("_FusedConv2D", None, None, NON_DIFFERENTIABLE, None, "tf.function", 1, False, (), None)
+FUSED_CONV2D_POOL = OpDef("_FusedConv2D", None, None, NON_DIFFERENTIABLE, None, "tf.function", 2, False, (), None)
+FUSED_CONV2D_CODED = OpDef("_FusedConv2D", None, None, NON_DIFFERENTIABLE, None, "tf.function", 3, False, (), None)
+FUSED_MAX_POOL_GRAD = OpDef("_FusedMaxPoolGrad", None, None, NON_DIFFERENTIABLE, None, "tf.function", 1, False, (),
+                            None)
 
 # The NumPy program of each fusible op, as its registered kernel computes it for float32 and
 # float64: steps (ufunc, operands) where "x" and "y" are the op's inputs, "r" the result so
@@ -60,6 +82,8 @@ PROGRAMS = {
     "Relu6": ((np.maximum, ("x", 0)), (np.minimum, ("r", 6))),
 }
 _FLOAT_DTYPES = (dtypes.float32, dtypes.float64)
+# Whether a fused 2x2 MaxPool passes its argmax codes to the fused pool gradient (see fuse_patterns).
+ARGMAX_CODES = True
 _ARITY = {name: 2 if any("y" in args for _, args in prog) else 1 for name, prog in PROGRAMS.items()}
 
 
@@ -84,7 +108,14 @@ class FusedElementwise:
 
 
 def fuse_elementwise(graph, outputs: list) -> tuple[list, bool]:
-    """Replaces elementwise chains by fused nodes; returns (outputs, whether anything changed)."""
+    """The remapping pass: replaces elementwise chains, then the convolutional patterns, by fused
+    nodes; returns (outputs, whether anything changed)."""
+    outputs, chained = _fuse_chains(graph, outputs)
+    outputs, patterned = fuse_patterns(graph, outputs)
+    return outputs, chained or patterned
+
+
+def _fuse_chains(graph, outputs: list) -> tuple[list, bool]:
     groups = [g for g in _chains(graph, outputs) if len(g) > 1]
     if not groups:
         return list(outputs), False
@@ -203,3 +234,155 @@ def compile_program(program, n_inputs: int, np_dtype):
     lines.append("    return (t,)")
     exec("\n".join(lines), env)  # noqa: S102 - source built above from the fixed PROGRAMS table
     return env["fused"]
+
+
+# ---------------------------------------------------------------- convolutional patterns
+def fuse_patterns(graph, outputs: list) -> tuple[list, bool]:
+    """Replaces Conv2D -> BiasAdd [-> Relu] (with a MaxPool of the result) and MaxPoolGrad -> ReluGrad
+    by fused nodes; returns (outputs, whether anything changed)."""
+    matches = _pattern_matches(graph, outputs)
+    if not matches:
+        return list(outputs), False
+    tails = {}
+    sweep = Sweep(graph)
+    for group, pool, make, link in matches:
+        for member in group[:-1] + ([pool] if pool is not None else []):
+            sweep.drop(member)
+        tails[id(group[-1])] = (group, pool, make, link)
+    made = {}  # id(first member) -> fused node, for the links from backward to forward nodes
+    for n in sweep.visit():
+        hit = tails.get(id(n))
+        if hit is not None:
+            group, pool, make, link = hit
+            fused = make(graph, group, pool, link if link is None or link is True else made[link].outputs[2])
+            made[id(group[0])] = fused
+            sweep.emit(fused)
+            sweep.replace(n.outputs[0], fused.outputs[0])
+            if pool is not None:
+                sweep.replace(pool.outputs[0], fused.outputs[1])
+    return sweep.finish(outputs), sweep.changed
+
+
+def _pattern_matches(graph, outputs) -> list:
+    """[(member nodes in order, absorbed MaxPool node or None, node maker, link)] for each fusible pattern.
+    link: for a convolution, True when a pool gradient will read its argmax codes; for a pool gradient,
+    id(first member) of the convolution whose codes it reads; else None."""
+    readers: dict[int, list] = {}
+    for n in graph.nodes:
+        for t in n.inputs:
+            readers.setdefault(id(t), []).append(n)
+    controlled = {id(c) for n in graph.nodes for c in n.control_inputs}
+    returned = {id(o) for o in outputs}
+    position = {id(n): i for i, n in enumerate(graph.nodes)}
+    effects = [i for i, n in enumerate(graph.nodes) if (n.op.stateful and n.op is not READ_VARIABLE)
+               or (n.op.kernel is None and hasattr(n.payload, "run") and not isinstance(n.payload, FusedElementwise))]
+
+    def plain(n, op_name) -> bool:
+        return (n.op.name == op_name and not n.control_inputs and id(n) not in controlled and len(n.outputs) == 1
+                and n.outputs[0].dtype in _FLOAT_DTYPES and all(t.dtype is n.outputs[0].dtype for t in n.inputs))
+
+    def next_op(n, op_name):
+        """The node of type op_name that alone reads n's output (as its first input), or None."""
+        out = n.outputs[0]
+        rs = readers.get(id(out), ())
+        if len(rs) != 1 or id(out) in returned or not plain(rs[0], op_name) or rs[0].inputs[0] is not out:
+            return None
+        return rs[0]
+
+    def no_effect_between(group) -> bool:
+        a, b = position[id(group[0])], position[id(group[-1])]
+        return not any(a < i < b for i in effects)
+
+    matches = []
+    for n in graph.nodes:
+        if plain(n, "Conv2D") and n.attrs.get("data_format") == "NHWC":
+            bias = next_op(n, "BiasAdd")
+            if bias is None or bias.attrs.get("data_format", "NHWC").startswith("NC"):
+                continue
+            group = [n, bias]
+            relu = next_op(bias, "Relu")
+            if relu is not None:
+                group.append(relu)
+            if no_effect_between(group):
+                pools = [r for r in readers.get(id(group[-1].outputs[0]), ()) if plain(r, "MaxPool")
+                         and r.attrs.get("data_format") == "NHWC" and r.inputs[0] is group[-1].outputs[0]]
+                matches.append([group, pools[0] if pools else None, _fused_conv_node, None])
+        elif plain(n, "MaxPoolGrad"):
+            rg = next_op(n, "ReluGrad")
+            if rg is not None and rg.inputs[1] is n.inputs[0] and no_effect_between([n, rg]):
+                matches.append([[n, rg], None, _fused_max_pool_grad_node, None])
+    pooled = {id(m[1].outputs[0]): m for m in matches if m[1] is not None} if ARGMAX_CODES else {}
+    for m in matches:  # a pool gradient of a fused 2x2 pooling reads the forward node's argmax codes
+        mpg = m[0][0]
+        fwd = pooled.get(id(mpg.inputs[1])) if mpg.op.name == "MaxPoolGrad" else None
+        if (fwd is not None and mpg.inputs[0] is fwd[0][-1].outputs[0] and mpg.attrs == fwd[1].attrs
+                and tuple(mpg.attrs.get("ksize", ())) == (1, 2, 2, 1) == tuple(mpg.attrs.get("strides", ()))):
+            fwd[3] = True
+            m[3] = id(fwd[0][0])
+    return [tuple(m) for m in matches]
+
+
+def _fused_conv_node(graph, group, pool, coded):
+    conv, bias = group[0], group[1]
+    relu = len(group) == 3
+    x, w = conv.inputs
+    b = bias.inputs[1]
+    attrs = dict(conv.attrs)
+    members = (("Conv2D", conv.attrs, (0, 1)), ("BiasAdd", bias.attrs, (-1, 2)))
+    if relu:
+        members += (("Relu", group[2].attrs, (-1,)),)
+    fused_ops = tuple(m[0] for m in members[1:])
+    if pool is None:
+        def run(xa, wa, ba):
+            return (nn_ops.fused_conv2d(xa, wa, ba, relu, **attrs),)
+        return _pattern_node(graph, FUSED_CONV2D, [x, w, b], dict(attrs, fused_ops=fused_ops), "FusedConv2D",
+                             group, FusedElementwise(members, run))
+    pool_attrs = {k: v for k, v in pool.attrs.items() if k != "data_format"}
+
+    def run_pooled(xa, wa, ba):
+        return nn_ops.fused_conv2d(xa, wa, ba, relu, pool=pool_attrs, code=bool(coded), **attrs)
+    node = _pattern_node(graph, FUSED_CONV2D_CODED if coded else FUSED_CONV2D_POOL, [x, w, b],
+                         dict(attrs, fused_ops=fused_ops + ("MaxPool",)), "FusedConv2D", group,
+                         FusedPooled(members, run_pooled, pool.attrs, bool(coded)), pool)
+    if coded:  # the argmax codes: one uint8 per pooled element
+        out = pool.outputs[0]
+        node.outputs.append(SymbolicTensor(graph, node, 2, out.shape, dtypes.uint8))
+    return node
+
+
+class FusedPooled(FusedElementwise):
+    """A fused chain whose result is also max-pooled: outputs (result, MaxPool(result)[, argmax codes])."""
+
+    __slots__ = ("pool_attrs", "coded")
+
+    def __init__(self, members, run, pool_attrs, coded):
+        super().__init__(members, run)
+        self.pool_attrs = pool_attrs
+        self.coded = coded
+        self.name += "+MaxPool"
+
+    def replay(self, tensors) -> list:
+        r = super().replay(tensors)[0]
+        out = [r, bind("MaxPool", [r], self.pool_attrs)]
+        # The codes only serve the fused pool gradient, whose replay (MaxPoolGrad, ReluGrad) ignores them.
+        return out + [None] if self.coded else out
+
+
+def _fused_max_pool_grad_node(graph, group, pool, code):
+    mpg, rg = group
+    attrs = dict(mpg.attrs)
+
+    def run(x, y, g, codes=None):
+        return (nn_ops.max_pool_grad_relu(x, y, g, code=codes, **attrs),)
+    members = (("MaxPoolGrad", mpg.attrs, (0, 1, 2)), ("ReluGrad", rg.attrs, (-1, 0)))
+    return _pattern_node(graph, FUSED_MAX_POOL_GRAD, list(mpg.inputs) + ([code] if code is not None else []),
+                         dict(attrs, fused_ops=("ReluGrad",)), "FusedMaxPoolGrad", group,
+                         FusedElementwise(members, run))
+
+
+def _pattern_node(graph, op, inputs, attrs, name, group, payload, pool=None):
+    """The fused node of `group` (at the place of its last member), with the outputs it replaces."""
+    outs = [group[-1].outputs[0]] + ([pool.outputs[0]] if pool is not None else [])
+    node = new_node(graph, op, inputs, attrs, name, [(o.shape, o.dtype) for o in outs], group[-1].source)
+    node.payload = payload
+    return node
