@@ -286,3 +286,12 @@ def test_functions_return_sparse_and_ragged_tensors():
     assert isinstance(sp, tf.SparseTensor)
     np.testing.assert_array_equal(tf.sparse.to_dense(sp).numpy(), x.numpy())
     assert d["r"].to_list() == [[0.0], [1.0, 2.0, 0.0]]
+
+
+def test_fast_path_tells_a_tensor_from_a_tuple_of_tensors():
+    f = tf.function(lambda a: a if not isinstance(a, tuple) else a[0] + 1.0)
+    x = tf.constant([1.0, 2.0])
+    for _ in range(2):  # second round: the fast path
+        np.testing.assert_array_equal(f(x).numpy(), [1.0, 2.0])
+        np.testing.assert_array_equal(f((x,)).numpy(), [2.0, 3.0])
+        np.testing.assert_array_equal(f((x, x)).numpy(), [2.0, 3.0])

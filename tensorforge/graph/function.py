@@ -272,20 +272,18 @@ class Function:
         if _RUN_EAGERLY[0]:
             return self._python_function(*args, **kwargs)
         if not kwargs and ctx.graph is None:
-            # Fast path for the common call: positional eager tensors whose shapes and dtypes
-            # were seen before. Defaults are fixed when no kwargs are given, so they need no key.
-            try:
-                fast_key = tuple((a._value.shape, a._dtype) for a in args)
-            except AttributeError:
-                fast_key = None
-            if fast_key is not None and all(type(a) is Tensor for a in args):
-                concrete = self._fast.get(fast_key)
+            # Fast path for the common calls: positional eager tensors, or one tuple of them (a
+            # Keras batch), whose shapes and dtypes were seen before. Defaults are fixed when no
+            # kwargs are given, so they need no key.
+            flat = _fast_flat(args)
+            if flat is not None:
+                concrete = self._fast.get(tuple((a._value.shape, a._dtype) for a in flat) + (_form(args),))
                 if concrete is not None:
-                    return concrete._call_flat(list(args))
+                    return concrete._call_flat(flat)
         concrete, ba = self._concrete_for(args, kwargs)
-        if not kwargs and len(ba.kwargs) == 0 and all(type(a) is Tensor for a in args) and \
-                len(concrete._specs) == len(args):
-            self._fast[tuple((a._value.shape, a._dtype) for a in args)] = concrete
+        flat = _fast_flat(args) if not kwargs and len(ba.kwargs) == 0 else None
+        if flat is not None and len(concrete._specs) == len(flat):
+            self._fast[tuple((a._value.shape, a._dtype) for a in flat) + (_form(args),)] = concrete
         flat = [v for v in nest.flatten((list(ba.args), ba.kwargs)) if _is_tensor_leaf(v)
                 or isinstance(v, SymbolicTensor)]
         tensors = [v if isinstance(v, (Tensor, SymbolicTensor)) else convert_to_tensor(v) for v in flat]
@@ -418,6 +416,23 @@ class Function:
 
     def __repr__(self):
         return "<tensorforge.function %s>" % self._name
+
+
+def _fast_flat(args):
+    """The tensors of `args` when they are all eager tensors, or a single tuple of them; else None."""
+    if len(args) == 1 and type(args[0]) is tuple:
+        args = args[0]
+        if not args:
+            return None
+    for a in args:
+        if type(a) is not Tensor:
+            return None
+    return list(args)
+
+
+def _form(args):
+    """Tells f(x, y) from f((x, y)) in the fast-path key."""
+    return "tuple" if len(args) == 1 and type(args[0]) is tuple else len(args)
 
 
 def _structure_key(structure):
