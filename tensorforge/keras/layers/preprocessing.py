@@ -1024,13 +1024,11 @@ class _IndexLookup(Layer):
         if not self._string_keys and self.oov_method != "farmhash":
             return math_ops.floormod(x, self.num_oov_indices)
         from ...ops import string_ops
-        fn = getattr(string_ops, "to_hash_bucket_fast", None)
-        if fn is None or self.salt is not None:
-            raise NotImplementedError("%s with num_oov_indices > 1 hashes OOV tokens with FarmHash "
-                                      "(tf.strings.to_hash_bucket_fast), which tensorforge does not provide yet."
-                                      % type(self).__name__)
         keys = x if self._string_keys else string_ops.as_string(x)
-        return math_ops.cast(fn(keys, self.num_oov_indices), dtypes.int64)
+        if self.salt is not None:  # Keras: a salt means SipHash keyed by it
+            salt = [self.salt, self.salt] if isinstance(self.salt, int) else list(self.salt)
+            return string_ops.to_hash_bucket_strong(keys, self.num_oov_indices, salt)
+        return string_ops.to_hash_bucket_fast(keys, self.num_oov_indices)
 
     def _invert_lookup(self, x):
         idx = math_ops.cast(x, dtypes.int64)
