@@ -45,12 +45,11 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-@keras_export("keras.optimizers.schedules.ExponentialDecay")
-class ExponentialDecay(LearningRateSchedule):
-    """initial_learning_rate * decay_rate ** (step / decay_steps), the exponent floored when `staircase`."""
+class _RateDecay(LearningRateSchedule):
+    """The shared part of ExponentialDecay and InverseTimeDecay: their arguments, config and the
+    progress step / decay_steps (floored when `staircase`)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False,
-                 name: str = "ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
         super().__init__()
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
@@ -59,17 +58,32 @@ class ExponentialDecay(LearningRateSchedule):
         self.name = name
         _check_steps(decay_steps, "decay_steps")
 
-    def __call__(self, step):
+    def _progress(self, step):
+        """(initial learning rate tensor, step / decay_steps in its dtype)."""
         initial = tf.convert_to_tensor(self.initial_learning_rate)
         dtype = initial.dtype
         p = tf.cast(step, dtype) / tf.cast(self.decay_steps, dtype)
         if self.staircase:
             p = tf.floor(p)
-        return tf.multiply(initial, tf.pow(tf.cast(self.decay_rate, dtype), p))
+        return initial, p
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+@keras_export("keras.optimizers.schedules.ExponentialDecay")
+class ExponentialDecay(_RateDecay):
+    """initial_learning_rate * decay_rate ** (step / decay_steps), the exponent floored when `staircase`."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False,
+                 name: str = "ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    def __call__(self, step):
+        initial, p = self._progress(step)
+        dtype = initial.dtype
+        return tf.multiply(initial, tf.pow(tf.cast(self.decay_rate, dtype), p))
 
 
 @keras_export("keras.optimizers.schedules.PiecewiseConstantDecay")
@@ -141,31 +155,18 @@ class PolynomialDecay(LearningRateSchedule):
 
 
 @keras_export("keras.optimizers.schedules.InverseTimeDecay")
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps), the ratio floored when `staircase`."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False,
                  name: str = "InverseTimeDecay"):
-        super().__init__()
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_steps(decay_steps, "decay_steps")
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        initial = tf.convert_to_tensor(self.initial_learning_rate)
+        initial, p = self._progress(step)
         dtype = initial.dtype
-        p = tf.cast(step, dtype) / tf.cast(self.decay_steps, dtype)
-        if self.staircase:
-            p = tf.floor(p)
         denom = tf.add(tf.constant(1, dtype), tf.multiply(tf.cast(self.decay_rate, dtype), p))
         return tf.divide(initial, denom)
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
 @keras_export("keras.optimizers.schedules.CosineDecay")
