@@ -313,6 +313,41 @@ def test_parallel_map_runs_on_worker_threads():
     np.testing.assert_allclose([float(first)] + rest, values(seq), rtol=1e-6)
 
 
+def test_parallel_map_runs_n_calls_at_a_time_including_the_consumer():
+    lock = threading.Lock()
+    running, peak, threads_used = [0], [0], set()
+
+    def slow(v):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            threads_used.add(threading.get_ident())
+        time.sleep(0.004)  # releases the GIL, as NumPy kernels do
+        with lock:
+            running[0] -= 1
+        return v
+
+    ds = D.range(60).map(lambda v: tf.numpy_function(slow, [v], tf.int64), num_parallel_calls=3)
+    assert values(ds) == list(range(60))
+    assert 2 <= peak[0] <= 3
+    # The consumer computes elements itself while it would otherwise wait for them.
+    assert threading.get_ident() in threads_used
+
+
+def test_parallel_map_errors_arrive_in_order():
+    def check(v):
+        if v == 7:
+            raise ValueError("element seven")
+        return v
+
+    ds = D.range(20).map(lambda v: tf.numpy_function(check, [v], tf.int64), num_parallel_calls=2)
+    got = []
+    with pytest.raises(Exception, match="element seven"):
+        for v in ds:
+            got.append(int(v))
+    assert got == list(range(7))
+
+
 # ---------------------------------------------------------------- readers
 def test_text_line_and_fixed_length(tmp_path):
     p = tmp_path / "a.txt"
