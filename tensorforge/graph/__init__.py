@@ -2,3 +2,4 @@
 from . import function  # noqa: F401  (exports tf.function)
 from . import control_flow  # noqa: F401  (exports tf.cond, tf.while_loop, tf.TensorArray, ...)
 from . import autograph  # noqa: F401  (exports tf.autograph.*, tf.debugging.Assert; registers the Assert op)
+from . import script_ops  # noqa: F401  (exports tf.numpy_function, tf.py_function)
