@@ -7,8 +7,9 @@ generator's `close`, called when an iterator is dropped).
 
 AUTOTUNE measures instead of guessing: parallel map first runs a few elements on the calling
 thread to time the function; if an element costs less than the cost of handing it to a thread
-it stays sequential, otherwise it uses one worker per CPU (or the cap in the dataset's
-threading options). Prefetch with AUTOTUNE grows its buffer while its consumer finds it empty.
+it stays sequential, otherwise it makes one call per CPU at a time (or the cap in the dataset's
+threading options): worker threads, plus the consuming thread itself whenever it would otherwise
+wait. Prefetch with AUTOTUNE grows its buffer while its consumer finds it empty.
 """
 from __future__ import annotations
 
