@@ -334,6 +334,16 @@ def test_parallel_map_runs_n_calls_at_a_time_including_the_consumer():
     assert threading.get_ident() in threads_used
 
 
+def test_worker_threads_compute_nan_quietly_as_tf_does():
+    import warnings
+    base = tf.range(2000, dtype=tf.float32)
+    ds = D.range(40).map(lambda v: tf.math.log(base - tf.cast(v, tf.float32) - 5000.0), num_parallel_calls=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NumPy RuntimeWarning on any thread would fail the map
+        out = list(ds.prefetch(2).as_numpy_iterator())
+    assert len(out) == 40 and all(np.isnan(o).all() for o in out)
+
+
 def test_parallel_map_errors_arrive_in_order():
     def check(v):
         if v == 7:

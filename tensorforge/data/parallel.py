@@ -19,6 +19,7 @@ import threading
 import time
 
 from ..framework import nest
+from ..ops.registry import quiet_numpy
 from . import structure
 from .dataset import AUTOTUNE, Dataset, UnaryDataset, as_int
 
@@ -113,6 +114,7 @@ def _run_pool(fn, inputs, n_threads, in_flight, deterministic):
         return None
 
     def worker():
+        quiet_numpy()
         while True:
             work.acquire()
             if stop:
@@ -202,6 +204,7 @@ def background(iterator_factory, buffer_size: int, name: str = "tf_data_prefetch
     stop = threading.Event()
 
     def produce():
+        quiet_numpy()
         it = None
         try:
             it = iterator_factory()

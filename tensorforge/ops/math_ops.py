@@ -19,7 +19,7 @@ from ..framework.errors import InvalidArgumentError
 from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor import Tensor
 from ..framework.tensor_shape import TensorShape
-from . import array_ops
+from . import array_ops, intra_op
 from . import sample_inputs as S
 from . import shapes as sh
 from .registry import NON_DIFFERENTIABLE, bind, register
@@ -166,6 +166,9 @@ def _unsupported(x):
     return TypeError("unsupported dtype %s" % x.dtype)
 
 
+_SPLIT = intra_op.SPLIT_ELEMENTS
+
+
 def _ew(fn, kinds="fc", up16=False):
     """An elementwise kernel: `fn(x)` for dtype kinds in `kinds` (f float, c complex, i/u ints,
     b bool); bfloat16 (and float16 when `up16`) is computed in float32 and rounded back."""
@@ -173,7 +176,7 @@ def _ew(fn, kinds="fc", up16=False):
         dt = x.dtype
         k = dt.kind
         if k in kinds and not (up16 and dt == _F16):
-            return fn(x)
+            return fn(x) if x.size < _SPLIT else intra_op.elementwise(fn, x)
         if "f" in kinds and (dt == _BF16 or dt == _F16):
             r = fn(x.astype(np.float32))
             return r if r.dtype.kind == "b" else r.astype(dt)

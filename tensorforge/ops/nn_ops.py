@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import config
 from .._api import tf_export
 from ..framework import dtypes
 from ..framework.convert import convert_to_tensor
 from ..framework.tensor import Tensor
-from . import array_ops, math_ops
+from . import array_ops, intra_op, math_ops
 from . import sample_inputs as S
 from . import shapes as sh
 from .registry import bind, register
@@ -1824,40 +1821,8 @@ def _batch_chunks(x):
     return [(i, min(i + step, x.shape[0])) for i in range(0, x.shape[0], step)]
 
 
-# Pooling kernels run their batch chunks on the intra-op threads (tf.config.threading; by default one per
-# CPU), as TF's kernels do: NumPy releases the GIL inside its loops, so the chunks' elementwise passes
-# run in parallel. (BLAS already threads the matmuls; those are never run from these threads.)
-_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-_THREADS: list = [None]  # (executor, its workers, the pid that made it: a forked child makes its own)
-
-
-def _intra_threads() -> int:
-    return config.threading.get_intra_op_parallelism_threads() or _CPUS
-
-
-def _each_chunk(fn, chunks):
-    for n0, n1 in chunks:
-        fn(n0, n1)
-
-
-def _run_chunks(fn, chunks):
-    """fn(n0, n1) for every chunk, by the calling thread and the intra-op threads together. Each takes
-    the next chunk when done with one (a shared iterator), so a thread the OS runs less (another
-    process on its CPU) takes fewer chunks instead of holding the others up."""
-    n = min(_intra_threads(), len(chunks))
-    if n <= 1:
-        _each_chunk(fn, chunks)
-        return
-    if _THREADS[0] is None or _THREADS[0][1] < n - 1 or _THREADS[0][2] != os.getpid():
-        _THREADS[0] = (ThreadPoolExecutor(n - 1, thread_name_prefix="tensorforge-intra-op"), n - 1, os.getpid())
-    pool = _THREADS[0][0]
-    shared = iter(chunks)  # next() on a list iterator is atomic under the GIL
-    futures = [pool.submit(_each_chunk, fn, shared) for _ in range(n - 1)]
-    try:
-        _each_chunk(fn, shared)
-    finally:
-        for f in futures:
-            f.result()
+# Pooling kernels run their batch chunks on the intra-op threads (ops/intra_op.py).
+_run_chunks = intra_op.run_chunks
 
 
 def _tiled_max(xv, k, out=None):

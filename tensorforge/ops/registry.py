@@ -16,8 +16,15 @@ from ..framework.context import ctx
 from ..framework.errors import InvalidArgumentError, OpError
 from ..framework.tensor import Tensor
 
-# Kernels follow TF: overflow and 0/0 give inf/nan without a warning.
-np.seterr(all="ignore")
+
+
+def quiet_numpy() -> None:
+    """Kernels follow TF: overflow and 0/0 give inf/nan without a warning. NumPy's error state is
+    per thread, so every thread tensorforge starts calls this first (the importing thread here)."""
+    np.seterr(all="ignore")
+
+
+quiet_numpy()
 
 NON_DIFFERENTIABLE = "non-differentiable"
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...framework import dtypes
-from ...ops import nn_ops
+from ...ops import intra_op, nn_ops
 from ...ops.registry import NON_DIFFERENTIABLE, OpDef, bind
 from ..graph import READ_VARIABLE, SymbolicTensor
 from ._rewrite import Sweep, broadcast_keeps_shape, dims, new_node
@@ -213,9 +213,15 @@ def _fused_node(graph, group):
 def compile_program(program, n_inputs: int, np_dtype):
     """A Python function running `program` on `n_inputs` arrays: the first step allocates the
     result, the others write into it. Operands are ("a", k) for input k (-1: the result) or
-    ("c", v) for a constant. Generated as source once, so a call runs no interpretive loop."""
+    ("c", v) for a constant. Generated as source once, so a call runs no interpretive loop.
+
+    Results of at least intra_op.SPLIT_ELEMENTS elements are computed in blocks of rows on the
+    intra-op threads (as TF's Eigen kernels split large elementwise work): every op of the chain runs on a
+    block while it is in cache, and blocks run in parallel since NumPy releases the GIL. The
+    arithmetic per element is unchanged, so the results are the same bits."""
     env: dict = {}
-    lines = ["def fused(%s):" % ", ".join("a%d" % k for k in range(n_inputs))]
+    params = ", ".join("a%d" % k for k in range(n_inputs))
+    body = []
     for step, (ufunc, args) in enumerate(program):
         names = []
         for kind, v in args:
@@ -227,13 +233,41 @@ def compile_program(program, n_inputs: int, np_dtype):
             names.append(name)
         fn = "u_" + ufunc.__name__
         env[fn] = ufunc
-        if step == 0:
-            lines.append("    t = %s(%s)" % (fn, ", ".join(names)))
-        else:
-            lines.append("    %s(%s, out=t)" % (fn, ", ".join(names)))
-    lines.append("    return (t,)")
+        body.append((step, fn, ", ".join(names)))
+    lines = ["def whole(%s):" % params]
+    lines += ["    t = %s(%s)" % (fn, a) if step == 0 else "    %s(%s, out=t)" % (fn, a) for step, fn, a in body]
+    lines.append("    return t")
+    lines.append("def into(t, %s):" % params)
+    lines += ["    %s(%s, out=t)" % (fn, a) for _, fn, a in body]
     exec("\n".join(lines), env)  # noqa: S102 - source built above from the fixed PROGRAMS table
-    return env["fused"]
+    whole, into = env["whole"], env["into"]
+    dtype = np.dtype(np_dtype)
+
+    def fused(*arrays):
+        if max(a.size for a in arrays) < intra_op.SPLIT_ELEMENTS or intra_op.threads() < 2:
+            return (whole(*arrays),)
+        return (_split_rows(whole, into, arrays, dtype),)
+
+    return fused
+
+
+def _split_rows(whole, into, arrays, dtype):
+    """Runs a chain on blocks of the result's leading dimension (see compile_program)."""
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    rows = shape[0] if shape else 0
+    row_size = int(np.prod(shape[1:], dtype=np.int64)) if rows else 0
+    step = max(1, intra_op.BLOCK_ELEMENTS // max(1, row_size))
+    if rows < 2 * step:  # a result of few, huge rows: not split
+        return whole(*arrays)
+    # Inputs spanning the leading dimension are sliced with the result; the others broadcast whole.
+    spans = [a.ndim == len(shape) and a.shape[0] == rows for a in arrays]
+    out = np.empty(shape, dtype)
+
+    def block(r0, r1):
+        into(out[r0:r1], *[a[r0:r1] if sp else a for a, sp in zip(arrays, spans)])
+
+    intra_op.run_chunks(block, intra_op.blocks(rows, step))
+    return out
 
 
 # ---------------------------------------------------------------- convolutional patterns
