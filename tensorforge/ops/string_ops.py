@@ -606,7 +606,7 @@ def _split_rows(x, fn):
         raise ValueError("input must have a statically-known rank.")
     if rank == 0:
         from . import array_ops
-        return fn(array_ops.reshape(x, [1]))[0]
+        return fn(array_ops.reshape(x, [1])).values  # one row: its values are the row (also in graphs)
     if rank == 1:
         return fn(x)
     from . import ragged_ops
