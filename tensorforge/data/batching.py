@@ -7,7 +7,8 @@ from ..framework import dtypes, nest
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor, TensorSpec
 from ..framework.tensor_shape import TensorShape
-from . import structure
+from ..ops.composite_specs import RaggedTensorSpec
+from . import composites, structure
 from .dataset import INFINITE, UNKNOWN, Dataset, UnaryDataset, as_int
 
 
@@ -102,24 +103,8 @@ def _stack_rows(rows, flat_specs):
         if isinstance(s, TensorSpec):
             out.append(structure.stack(col, i))
         else:
-            out.append(_batch_composite(col, s, i))
+            out.append(composites.batch(col, s, i))
     return tuple(out)
-
-
-def _batch_composite(values, spec, index):
-    from ..ops import sparse_ops
-    if spec.cls is sparse_ops.SparseTensor:
-        shapes = [v.dense_shape.numpy() for v in values]
-        rank = len(shapes[0])
-        dense = np.max(np.stack(shapes), axis=0) if shapes else np.zeros(rank, np.int64)
-        idx = [np.concatenate([np.full((len(v.indices.numpy()), 1), b, np.int64), v.indices.numpy()], axis=1)
-               for b, v in enumerate(values)]
-        vals = [v.values.numpy() for v in values]
-        return sparse_ops.SparseTensor(Tensor(np.concatenate(idx).reshape(-1, rank + 1)),
-                                       Tensor(np.concatenate(vals)),
-                                       Tensor(np.concatenate([[len(values)], dense]).astype(np.int64)))
-    raise TypeError("Cannot batch elements of type %r (component %d) yet; use ragged_batch for ragged values."
-                    % (spec, index))
 
 
 class Unbatch(UnaryDataset):
@@ -142,7 +127,20 @@ class Unbatch(UnaryDataset):
 
     def _elements(self):
         from .sources import _rows
-        return _rows(self._checked(self._input._elements()))
+        flat = structure.flat_specs(self._input.element_spec)
+        if all(isinstance(s, TensorSpec) for s in flat):
+            return _rows(self._checked(self._input._elements()))
+        return self._composite_rows(flat)
+
+    def _composite_rows(self, flat):
+        for b in self._input._elements():
+            cols = [list(v) if isinstance(sp, TensorSpec) else composites.rows(v, sp) for v, sp in zip(b, flat)]
+            n = len(cols[0])
+            if any(len(c) != n for c in cols):
+                raise InvalidArgumentError(None, None, "Input element must have the same batch size in each "
+                                           "component. Component 0 had size %d but component had size %d."
+                                           % (n, next(len(c) for c in cols if len(c) != n)))
+            yield from zip(*cols)
 
     def _checked(self, batches):
         for b in batches:
@@ -244,7 +242,6 @@ def _as_padded_shape(p):
 # ---------------------------------------------------------------- ragged_batch
 class RaggedBatch(Dataset):
     def __init__(self, input_ds, batch_size, drop_remainder, row_splits_dtype):
-        from ..ops.ragged_ops import RaggedTensor
         self._input = input_ds
         self._inputs = (input_ds,)
         self._size = _check_batch_size(batch_size)
@@ -253,7 +250,7 @@ class RaggedBatch(Dataset):
         flat = structure.flat_specs(input_ds.element_spec)
         batch = self._size if self._drop else None
         self._ragged = [s.shape.rank != 0 and (s.shape.rank is None or not s.shape.is_fully_defined()) for s in flat]
-        leaves = [structure.CompositeSpec(RaggedTensor, s.dtype, TensorShape([batch]).concatenate(s.shape)) if r
+        leaves = [RaggedTensorSpec(TensorShape([batch]).concatenate(s.shape), s.dtype, 1, self._splits_dtype) if r
                   else TensorSpec(TensorShape([batch]).concatenate(s.shape), s.dtype)
                   for s, r in zip(flat, self._ragged)]
         self._spec = nest.pack_sequence_as(input_ds.element_spec, leaves)

@@ -18,6 +18,7 @@ from ..framework.convert import convert_to_tensor
 from ..framework.tensor import Tensor, TensorSpec
 from ..graph.function import Function
 from ..graph.graph import SymbolicTensor
+from ..ops.composite_specs import COMPOSITE_SPECS, RaggedTensorSpec, SparseTensorSpec
 from . import structure
 
 # Ops whose kernels act elementwise with NumPy broadcasting, so running them on a stack of
@@ -56,7 +57,12 @@ class StructuredFunction:
         self._unpack = unpack
         self.output_spec = None
         self._concrete = None
-        self._eager = not structure.all_dense(input_spec)
+        flat_in = structure.flat_specs(input_spec)
+        self._eager = any(isinstance(s, structure.DatasetSpec) for s in flat_in)
+        # Sparse/ragged input leaves: their specs (the graph takes their components), else None.
+        self._in_composite = [s if isinstance(s, COMPOSITE_SPECS) else None for s in flat_in]
+        if not any(self._in_composite):
+            self._in_composite = None
         self._out_kinds = None  # per output leaf: None (dense) or ("sparse"|"ragged", n_components)
         self.vectorizable = False
         if not self._eager:
@@ -69,8 +75,19 @@ class StructuredFunction:
         kinds = []
         out_struct = []
 
+        in_specs = structure.flat_specs(self.input_spec)
+
         def wrapper(*args):
-            element = nest.pack_sequence_as(self.input_spec, list(args))
+            leaves, k = [], 0
+            for s in in_specs:  # rebuild sparse/ragged leaves from their component placeholders
+                if isinstance(s, COMPOSITE_SPECS):
+                    n = len(s._component_specs())
+                    leaves.append(s._from_components(args[k:k + n]))
+                    k += n
+                else:
+                    leaves.append(args[k])
+                    k += 1
+            element = nest.pack_sequence_as(self.input_spec, leaves)
             out = _call_with_element(self.python_function, element) if self._unpack else self.python_function(element)
             out = structure.normalize(out, _list_to_tensor)
             out_struct.append(out)
@@ -80,10 +97,14 @@ class StructuredFunction:
                 if name == "SparseTensor":
                     kinds.append(("sparse", 3))
                     flat.extend([leaf.indices, leaf.values, leaf.dense_shape])
+                elif name == "RaggedTensor":
+                    parts = [leaf.flat_values] + list(leaf.nested_row_splits)
+                    kinds.append(("ragged", len(parts)))
+                    flat.extend(parts)
                 elif isinstance(leaf, (Tensor, SymbolicTensor)):
                     kinds.append(None)
                     flat.append(leaf)
-                elif structure._is_dataset(leaf) or name == "RaggedTensor":
+                elif structure._is_dataset(leaf):
                     raise TypeError("%s: a traced function may not return %s values; use flat_map/interleave for "
                                     "datasets." % (self.name, name))
                 else:
@@ -91,13 +112,14 @@ class StructuredFunction:
                     flat.append(convert_to_tensor(leaf))
             return flat
 
-        specs = structure.flat_specs(self.input_spec)
+        specs = [c for s in in_specs for c in (s._component_specs() if isinstance(s, COMPOSITE_SPECS) else [s])]
         fn = Function(wrapper, name=self.name, autograph=True)
         self._concrete = fn.get_concrete_function(*specs)
         self._plan = self._concrete._plan
         self._out_kinds = kinds
         self._out_struct = out_struct[0]
         flat_out = nest.flatten(self._concrete.structured_outputs)
+        out_leaves = nest.flatten(self._out_struct)  # the traced (symbolic) values, for composite specs
         leaves = []
         i = 0
         for k in kinds:
@@ -105,12 +127,13 @@ class StructuredFunction:
                 t = flat_out[i]
                 leaves.append(TensorSpec(t.shape, t.dtype))
                 i += 1
-            else:
-                ind, val, ds = flat_out[i:i + 3]
-                from ..ops.sparse_ops import SparseTensor
-                leaves.append(structure.CompositeSpec(SparseTensor, val.dtype, [None] * (ds.shape[0] or 0)
-                                                      if ds.shape.rank == 1 and ds.shape[0] is not None else None))
+            elif k[0] == "sparse":
+                leaves.append(SparseTensorSpec(out_leaves[len(leaves)].shape, flat_out[i + 1].dtype))
                 i += 3
+            else:
+                rt = out_leaves[len(leaves)]
+                leaves.append(RaggedTensorSpec(rt.shape, rt.dtype, rt.ragged_rank, rt.row_splits.dtype))
+                i += k[1]
         self.output_spec = nest.pack_sequence_as(self._out_struct, leaves) if nest.is_nested(self._out_struct) \
             else leaves[0]
         self._all_dense = all(k is None for k in kinds)
@@ -163,22 +186,34 @@ class StructuredFunction:
     # -- running
     def run(self, components: tuple) -> tuple:
         """The output components for one element's input components."""
-        outs = self._plan.run(components)
+        outs = self._plan.run(components if self._in_composite is None else self._expand(components))
         if self._all_dense:
             return tuple(outs)
         return self._assemble(outs)
 
+    def _expand(self, components: tuple) -> list:
+        args = []
+        for c, s in zip(components, self._in_composite):
+            if s is None:
+                args.append(c)
+            else:
+                args.extend(s._to_components(c))
+        return args
+
     def _assemble(self, outs):
-        from ..ops.sparse_ops import SparseTensor
+        from .composites import _ragged, _sparse
         res = []
         i = 0
         for k in self._out_kinds:
             if k is None:
                 res.append(outs[i])
                 i += 1
-            else:
-                res.append(SparseTensor(Tensor(outs[i]), Tensor(outs[i + 1]), Tensor(outs[i + 2])))
+            elif k[0] == "sparse":
+                res.append(_sparse(outs[i], outs[i + 1], outs[i + 2]))
                 i += 3
+            else:
+                res.append(_ragged(outs[i], list(outs[i + 1:i + k[1]])))
+                i += k[1]
         return tuple(res)
 
     def run_chunk(self, chunk: tuple) -> tuple:
@@ -194,7 +229,7 @@ class StructuredFunction:
         return structure.normalize(out)
 
     def predicate(self, components: tuple) -> bool:
-        out = self._plan.run(components)[0]
+        out = self._plan.run(components if self._in_composite is None else self._expand(components))[0]
         return bool(out)
 
 

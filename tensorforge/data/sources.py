@@ -7,7 +7,8 @@ from ..framework import dtypes, nest
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import TensorSpec
 from ..framework.tensor_shape import TensorShape
-from . import structure
+from ..ops.composite_specs import COMPOSITE_SPECS, RaggedTensorSpec
+from . import composites, structure
 from .dataset import INFINITE, UNKNOWN, Dataset, as_int
 
 
@@ -32,21 +33,25 @@ class TensorSlices(Dataset):
     def __init__(self, tensors):
         value = structure.normalize(tensors)
         spec = structure.spec_of(value)
-        if not structure.all_dense(spec):
-            raise TypeError("from_tensor_slices of sparse, ragged or dataset values is not supported yet.")
+        flat = structure.flat_specs(spec)
+        if any(isinstance(s, structure.DatasetSpec) for s in flat):
+            raise TypeError("from_tensor_slices of dataset values is not supported.")
         comps = structure.to_components(value)
         if not comps:
             raise ValueError("Invalid `tensors`: `tensors` must not be empty.")
-        for c, _s in zip(comps, structure.flat_specs(spec)):
-            if np.ndim(c) == 0:
+        for c, s in zip(comps, flat):
+            if (s.shape.rank == 0) if not isinstance(s, TensorSpec) else np.ndim(c) == 0:
                 raise ValueError("Unbatching a tensor is only supported for rank >= 1")
-        n = len(comps[0])
-        for _i, c in enumerate(comps):
-            if len(c) != n:
-                raise InvalidArgumentError(None, None, "Dimensions %d and %d are not compatible" % (n, len(c)))
         # Our own copy: the caller may change their arrays later, elements must not change.
-        self._arrays = tuple(np.array(c, copy=True) for c in comps)
+        # Sparse and ragged values are sliced into their rows now (object arrays of rows).
+        self._arrays = tuple(np.array(c, copy=True) if isinstance(s, TensorSpec) else _object_array(
+            composites.rows(c, s)) for c, s in zip(comps, flat))
+        n = len(self._arrays[0])
+        for a in self._arrays:
+            if len(a) != n:
+                raise InvalidArgumentError(None, None, "Dimensions %d and %d are not compatible" % (n, len(a)))
         self._n = n
+        self._dense = structure.all_dense(spec)
         self._spec = structure.unbatched_spec(spec)
 
     def _cardinality(self):
@@ -65,11 +70,20 @@ class TensorSlices(Dataset):
         return tuple(a[idx] for a in self._arrays)
 
     def _random_access(self):
-        return self._n, self._gather
+        return (self._n, self._gather) if self._dense else None
 
     def _chunks(self, size):
+        if not self._dense:
+            return None
         arrays, n = self._arrays, self._n
         return (tuple(a[i:i + size] for a in arrays) for i in range(0, n, size))
+
+
+def _object_array(items: list) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    for i, v in enumerate(items):  # one step per row: rows of different lengths make no ndarray
+        out[i] = v
+    return out
 
 
 class Tensors(Dataset):
@@ -131,9 +145,9 @@ class FromGenerator(Dataset):
                                 "`output_signature`.")
             spec = output_signature
             for s in nest.flatten(spec):
-                if not isinstance(s, TensorSpec):
-                    raise TypeError("The `output_signature` argument must contain tf.TypeSpec objects (tf.TensorSpec "
-                                    "here), got %r." % (s,))
+                if not isinstance(s, (TensorSpec,) + COMPOSITE_SPECS):
+                    raise TypeError("The `output_signature` argument must contain tf.TypeSpec objects (tf.TensorSpec, "
+                                    "tf.RaggedTensorSpec or tf.SparseTensorSpec), got %r." % (s,))
         else:
             if output_types is None:
                 raise TypeError("The `output_types` argument can not be None.")
@@ -160,6 +174,8 @@ class FromGenerator(Dataset):
 
 
 def _check(v, spec):
+    if isinstance(spec, COMPOSITE_SPECS):
+        return _check_composite(v, spec)
     if hasattr(v, "_value"):
         v = v._value
     try:
@@ -172,6 +188,23 @@ def _check(v, spec):
             None, None, "`generator` yielded an element of shape %s where an element of shape %s was expected."
             % (structure._fmt(np.shape(v)), spec.shape)) from None
     return a
+
+
+def _check_composite(v, spec):
+    """A generator's sparse/ragged value (a ragged_rank-0 spec takes any array-like), checked."""
+    if isinstance(spec, RaggedTensorSpec) and spec.ragged_rank == 0:
+        return _check(v, TensorSpec(spec.shape, spec.dtype))
+    if isinstance(spec, RaggedTensorSpec) and type(v).__name__ != "RaggedTensor":
+        from ..ops.ragged_ops import constant
+        try:
+            v = constant(v, dtype=spec.dtype, ragged_rank=spec.ragged_rank,
+                         row_splits_dtype=spec.row_splits_dtype)
+        except (TypeError, ValueError):
+            pass
+    if not spec.is_compatible_with(v):
+        raise TypeError("`generator` yielded an element that did not match the expected type. The expected type was "
+                        "%r, but the yielded element was %r." % (spec, v))
+    return v
 
 
 class Zip(Dataset):

@@ -1,10 +1,11 @@
 """Element structures of tf.data: specs of nested elements and their flat components.
 
 Inside a pipeline an element travels as a flat tuple of *components*, one per leaf of the
-dataset's `element_spec` (in tf.nest order): a NumPy array for a `tf.TensorSpec` leaf, and the
-value itself for composite leaves (a `tf.SparseTensor`, `tf.RaggedTensor` or nested
-`tf.data.Dataset`). Only the iterator a user holds wraps components as `tf.Tensor`s, so stages
-pass plain arrays between them.
+dataset's `element_spec` (in tf.nest order): a NumPy array for a `tf.TensorSpec` leaf (or a
+`tf.RaggedTensorSpec` of ragged_rank 0, a dense value of varying shape), and the value itself
+for composite leaves (a `tf.SparseTensor`, `tf.RaggedTensor` or nested `tf.data.Dataset`). Only
+the iterator a user holds wraps components as `tf.Tensor`s, so stages pass plain arrays between
+them.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor, TensorSpec
 from ..framework.tensor_shape import TensorShape
+from ..ops import composite_specs
+from ..ops.composite_specs import COMPOSITE_SPECS, RaggedTensorSpec
 
 
 class DatasetSpec:
@@ -35,26 +38,6 @@ class DatasetSpec:
         return "DatasetSpec(%r, TensorShape([]))" % (self.element_spec,)
 
 
-class CompositeSpec:
-    """The type of a composite leaf (SparseTensor, RaggedTensor): its Python class and dtype."""
-
-    __slots__ = ("cls", "dtype", "shape")
-
-    def __init__(self, cls, dtype, shape):
-        self.cls, self.dtype, self.shape = cls, dtype, TensorShape(shape)
-
-    def __eq__(self, other):
-        return isinstance(other, CompositeSpec) and (other.cls, other.dtype, other.shape) == (self.cls, self.dtype,
-                                                                                              self.shape)
-
-    def __hash__(self):
-        return hash((self.cls, self.dtype))
-
-    def __repr__(self):
-        return "%sSpec(TensorShape(%s), tf.%s)" % (self.cls.__name__, self.shape.as_list() if self.shape.rank is not None
-                                                   else None, self.dtype.name)
-
-
 def _is_dataset(v) -> bool:
     from .dataset import Dataset
     return isinstance(v, Dataset)
@@ -64,10 +47,13 @@ def _composite_spec(v):
     """The spec of a composite leaf value, or None when `v` is not a composite."""
     if _is_dataset(v):
         return DatasetSpec(v.element_spec)
-    name = type(v).__name__
-    if name in ("SparseTensor", "RaggedTensor"):
-        return CompositeSpec(type(v), v.dtype, v.shape)
-    return None
+    return composite_specs.spec_of(v)
+
+
+def is_array_leaf(spec) -> bool:
+    """Whether elements of this leaf spec travel as one NumPy array (and reach users as a Tensor):
+    a TensorSpec, or a RaggedTensorSpec of ragged_rank 0 (a dense value whose shape may vary)."""
+    return isinstance(spec, TensorSpec) or (isinstance(spec, RaggedTensorSpec) and spec.ragged_rank == 0)
 
 
 def normalize(value, convert=None):
@@ -131,7 +117,7 @@ def all_dense(spec) -> bool:
 def packer(spec):
     """A function turning a component tuple into the user-facing structure of Tensors."""
     flat = nest.flatten(spec)
-    dense = [isinstance(s, TensorSpec) for s in flat]
+    dense = [is_array_leaf(s) for s in flat]
     if not nest.is_nested(spec):
         if dense[0]:
             return lambda c: Tensor(c[0])
@@ -146,7 +132,7 @@ def packer(spec):
 def numpy_packer(spec):
     """Like `packer`, with NumPy values (as_numpy_iterator)."""
     flat = nest.flatten(spec)
-    dense = [isinstance(s, TensorSpec) for s in flat]
+    dense = [is_array_leaf(s) for s in flat]
 
     def conv(a, d):
         if not d:
@@ -162,14 +148,16 @@ def batched_spec(spec, batch_dim):
     def leaf(s):
         if isinstance(s, TensorSpec):
             return TensorSpec(TensorShape([batch_dim]).concatenate(s.shape), s.dtype)
-        if isinstance(s, CompositeSpec):
-            return CompositeSpec(s.cls, s.dtype, TensorShape([batch_dim]).concatenate(s.shape))
+        if isinstance(s, COMPOSITE_SPECS):
+            return s._batch(batch_dim)
         raise TypeError("Cannot batch elements of type %r." % (s,))
     return nest.map_structure(leaf, spec)
 
 
 def unbatched_spec(spec):
     def leaf(s):
+        if isinstance(s, COMPOSITE_SPECS):
+            return s._unbatch()
         if not isinstance(s, TensorSpec):
             raise TypeError("Cannot unbatch elements of type %r." % (s,))
         if s.shape.rank == 0:
@@ -187,6 +175,11 @@ def most_specific(a, b):
             if x.dtype != y.dtype:
                 raise TypeError("Incompatible dataset elements: dtype %s vs %s." % (x.dtype.name, y.dtype.name))
             return TensorSpec(x.shape.most_specific_compatible_shape(y.shape), x.dtype)
+        if isinstance(x, COMPOSITE_SPECS) and type(x) is type(y):
+            try:
+                return x.most_specific_compatible_type(y)
+            except ValueError:
+                raise TypeError("Incompatible dataset elements: %r vs %r." % (x, y)) from None
         if x != y:
             raise TypeError("Incompatible dataset elements: %r vs %r." % (x, y))
         return x

@@ -402,8 +402,11 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None) -> 
         default = _zero(dtype)
     else:
         default = _t(default_value, dtype)
-    return bind("SparseToDense", [sp.indices, sp.dense_shape, sp.values, default],
-                {"validate_indices": bool(validate_indices)})
+    out = bind("SparseToDense", [sp.indices, sp.dense_shape, sp.values, default],
+               {"validate_indices": bool(validate_indices)})
+    if type(out) is not Tensor and out.shape.is_compatible_with(sp.shape):
+        out.set_shape(sp.shape)  # in a graph: what the SparseTensor knows statically (e.g. a tf.data spec)
+    return out
 
 
 # ---------------------------------------------------------------- SparseDenseCwiseMul / Div
