@@ -123,3 +123,22 @@ def test_from_generator_with_ragged_signature():
                            output_signature=tf.RaggedTensorSpec([None, None], tf.int32))
     with pytest.raises(TypeError, match="did not match the expected type"):
         list(bad)
+
+
+def test_for_loop_over_sparse_and_ragged_elements_inside_tf_function():
+    st = tf.sparse.SparseTensor([[0, 0], [1, 2], [2, 1]], [1.0, 2.0, 3.0], [3, 4])
+    sparse_rows = D.from_tensor_slices(st)
+    ragged_batches = D.from_tensor_slices(tf.ragged.constant([[1, 2], [3], [4, 5, 6]])).batch(2)
+
+    @tf.function
+    def total():
+        s = tf.constant(0.0)
+        for row in sparse_rows:
+            s += tf.reduce_sum(tf.sparse.to_dense(row)) * 10.0
+        n = tf.constant(0)
+        for batch in ragged_batches:
+            n += tf.reduce_sum(batch.flat_values) + tf.cast(batch.nrows(), tf.int32) * 100
+        return s, n
+
+    s, n = total()
+    assert float(s) == 60.0 and int(n) == (1 + 2 + 3 + 200) + (4 + 5 + 6 + 100)

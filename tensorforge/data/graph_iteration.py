@@ -15,6 +15,7 @@ import numpy as np
 
 from ..framework import dtypes, nest
 from ..framework.context import ctx
+from ..ops.composite_specs import COMPOSITE_SPECS
 from ..ops.registry import NON_DIFFERENTIABLE, bind, register
 from . import structure
 
@@ -51,7 +52,17 @@ def _get_next(xp, handle, output_types, output_shapes):
     if c is None:
         _ITERATORS.pop(int(handle), None)
         return (np.array(False),) + tuple(_empty(t, s) for t, s in zip(output_types, output_shapes))
-    return (np.array(True),) + tuple(np.asarray(a) for a in c)
+    return (np.array(True),) + tuple(a for v in c for a in _parts(v))
+
+
+def _parts(v) -> tuple:
+    """The component arrays of one element leaf (a sparse or ragged value has several)."""
+    name = type(v).__name__
+    if name == "RaggedTensor":
+        return tuple(t._value for t in (v.flat_values,) + tuple(v.nested_row_splits))
+    if name == "SparseTensor":
+        return tuple(t._value for t in v._to_components())
+    return (np.asarray(v),)
 
 
 def _delete_iterator(xp, handle):
@@ -90,11 +101,25 @@ def dataset_for_stmt(ds, extra_test, body, get_state, set_state, names, opts):
     if ctx.graph is None:
         return ag._py_for_stmt(ds, extra_test, body)
     spec = ds.element_spec
-    flat = structure.flat_specs(spec)
-    if not structure.all_dense(spec):
-        raise TypeError("Iterating a dataset of sparse, ragged or dataset elements inside tf.function is not "
-                        "supported yet.")
+    leaves = structure.flat_specs(spec)
+    if any(isinstance(s, structure.DatasetSpec) for s in leaves):
+        raise TypeError("Iterating a dataset of dataset elements inside tf.function is not supported yet.")
+    # Sparse and ragged leaves travel through the loop as their component tensors.
+    flat = [c for s in leaves for c in (s._component_specs() if isinstance(s, COMPOSITE_SPECS) else [s])]
     attrs = {"output_types": tuple(s.dtype for s in flat), "output_shapes": tuple(_shape_tuple(s) for s in flat)}
+
+    def element(components):
+        out, k = [], 0
+        for s in leaves:
+            if isinstance(s, COMPOSITE_SPECS):
+                n = len(s._component_specs())
+                out.append(s._from_components(components[k:k + n]))
+                k += n
+            else:
+                out.append(components[k])
+                k += 1
+        return nest.pack_sequence_as(spec, out) if nest.is_nested(spec) else out[0]
+
     handle = bind("AnonymousIteratorV3", [], {"dataset_id": _register_dataset(ds)})
     first = bind("IteratorGetNextAsOptional", [handle], attrs)
     loop = {"handle": handle, "has": first[0], "elem": tuple(first[1:])}
@@ -108,7 +133,7 @@ def dataset_for_stmt(ds, extra_test, body, get_state, set_state, names, opts):
         set_state(tuple(values[2 + len(flat):]))
 
     def aug_body():
-        body(nest.pack_sequence_as(spec, list(loop["elem"])) if nest.is_nested(spec) else loop["elem"][0])
+        body(element(list(loop["elem"])))
         nxt = bind("IteratorGetNextAsOptional", [loop["handle"]], attrs)
         loop["has"], loop["elem"] = nxt[0], tuple(nxt[1:])
 
