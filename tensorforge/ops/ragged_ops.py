@@ -40,6 +40,77 @@ def _int_tensor(arr, dtype) -> Tensor:
     return Tensor(np.asarray(arr, dtype=dtype.as_numpy_dtype), dtype)
 
 
+def _is_sym(x) -> bool:
+    return getattr(x, "_is_symbolic_tensor", False)
+
+
+def _ops():
+    from . import array_ops, math_ops
+    return array_ops, math_ops
+
+
+# -- partition arithmetic with registered ops: these work on symbolic (graph) row partitions too
+def _g_lengths(splits):
+    """splits[1:] - splits[:-1]."""
+    return _ops()[1].subtract(splits[1:], splits[:-1])
+
+
+def _g_nvals(values, dtype):
+    """The number of rows of `values` (a Tensor or RaggedTensor) as a scalar `dtype` tensor."""
+    array_ops, math_ops = _ops()
+    if isinstance(values, RaggedTensor):
+        n = values.nrows_static()
+        return _int_tensor(n, dtype) if n is not None else values.nrows(out_type=dtype)
+    n = values.shape[0] if values.shape.rank is not None else None
+    return _int_tensor(n, dtype) if n is not None else array_ops.shape(values, out_type=dtype)[0]
+
+
+def _g_rowids(splits, nvals=None):
+    """The row of each value (value_rowids) for a row_splits vector: a binary search over the row limits."""
+    array_ops, _ = _ops()
+    if nvals is None:
+        nvals = splits[-1]
+    return array_ops.searchsorted(splits[1:], array_ops.range(nvals, dtype=splits.dtype), side="right",
+                                  out_type=splits.dtype)
+
+
+def _g_splits_from_lengths(lengths, dtype):
+    array_ops, math_ops = _ops()
+    lengths = lengths if lengths.dtype is dtype else math_ops.cast(lengths, dtype)
+    return array_ops.concat([_int_tensor([0], dtype), math_ops.cumsum(lengths)], 0)
+
+
+def _g_ranges(starts, limits, delta=1):
+    """(row_splits, values) of the ranges [starts[i], limits[i]) with step `delta` (RaggedRange)."""
+    d = starts.dtype
+    return bind("RaggedRange", [starts, limits, delta if not isinstance(delta, int) else _int_tensor(delta, d)],
+                {"Tsplits": d})
+
+
+def _g_take_range(values, a, b):
+    """values[a:b] along the first dimension for scalar tensors a, b (values may be ragged)."""
+    array_ops, math_ops = _ops()
+    if isinstance(values, RaggedTensor):
+        s = values.row_splits
+        a, b = math_ops.cast(a, s.dtype), math_ops.cast(b, s.dtype)
+        sub = array_ops.gather(s, array_ops.range(a, b + 1, dtype=s.dtype))
+        inner = _g_take_range(values.values, array_ops.gather(s, a), array_ops.gather(s, b))
+        return RaggedTensor(inner, sub - sub[0], internal=True, uniform_row_length=values._uniform_row_length)
+    return array_ops.gather(values, array_ops.range(a, b, dtype=a.dtype))
+
+
+def _g_gather_rows(rt, rows):
+    """The rows `rows` (an int tensor) of rt (a RaggedTensor or a Tensor), with registered ops."""
+    array_ops, math_ops = _ops()
+    if not isinstance(rt, RaggedTensor):
+        return array_ops.gather(rt, rows)
+    s = rt.row_splits
+    rows = rows if rows.dtype is s.dtype else math_ops.cast(rows, s.dtype)
+    splits, idx = _g_ranges(array_ops.gather(s, rows), array_ops.gather(s, rows + 1))
+    return RaggedTensor(_g_gather_rows(rt.values, idx), splits, internal=True,
+                        uniform_row_length=rt._uniform_row_length)
+
+
 def _invalid(msg):
     return InvalidArgumentError(None, None, msg)
 
@@ -164,8 +235,12 @@ class RaggedTensor:
         """Rows starting at `row_starts` (the last row runs to the end of `values`)."""
         values = _convert_values(values)
         starts = _convert_partition(row_starts, "row_starts")
-        nv = _nvals(values)
-        s = np.concatenate([_eager(starts, "RaggedTensor.from_row_starts"), [nv]]).astype(starts.dtype.as_numpy_dtype)
+        st = _np(starts)
+        if st is None or values.shape.rank is None or _nvals_static(values) is None:
+            from . import array_ops
+            splits = array_ops.concat([starts, array_ops.reshape(_g_nvals(values, starts.dtype), [1])], 0)
+            return cls.from_row_splits(values, splits, validate=validate)
+        s = np.concatenate([st, [_nvals(values)]]).astype(starts.dtype.as_numpy_dtype)
         return cls.from_row_splits(values, _int_tensor(s, starts.dtype), validate=validate)
 
     @classmethod
@@ -173,7 +248,12 @@ class RaggedTensor:
         """Rows ending at `row_limits` (the first row starts at 0)."""
         values = _convert_values(values)
         limits = _convert_partition(row_limits, "row_limits")
-        s = np.concatenate([[0], _eager(limits, "RaggedTensor.from_row_limits")]).astype(limits.dtype.as_numpy_dtype)
+        lim = _np(limits)
+        if lim is None:
+            from . import array_ops
+            splits = array_ops.concat([_int_tensor([0], limits.dtype), limits], 0)
+            return cls.from_row_splits(values, splits, validate=validate)
+        s = np.concatenate([[0], lim]).astype(limits.dtype.as_numpy_dtype)
         return cls.from_row_splits(values, _int_tensor(s, limits.dtype), validate=validate)
 
     @classmethod
@@ -411,9 +491,14 @@ class RaggedTensor:
     def value_rowids(self, name=None) -> Tensor:
         """The row index of each element of `values`."""
         if self._rowids_cache is None:
-            s = _eager(self._row_splits, "RaggedTensor.value_rowids")
-            ids = np.repeat(np.arange(len(s) - 1, dtype=s.dtype), np.diff(s))
-            self._rowids_cache = _int_tensor(ids, self._row_splits.dtype)
+            s = _np(self._row_splits)
+            if s is None:
+                nv = self._values.nrows_static() if isinstance(self._values, RaggedTensor) else (
+                    self._values.shape[0] if self._values.shape.rank is not None else None)
+                self._rowids_cache = _g_rowids(self._row_splits, None if nv is None else _int_tensor(nv, self._row_splits.dtype))
+            else:
+                ids = np.repeat(np.arange(len(s) - 1, dtype=s.dtype), np.diff(s))
+                self._rowids_cache = _int_tensor(ids, self._row_splits.dtype)
         return self._rowids_cache
 
     def nested_value_rowids(self, name=None) -> tuple:
@@ -427,13 +512,34 @@ class RaggedTensor:
     def bounding_shape(self, axis=None, name=None, out_type=None) -> Tensor:
         """The smallest dense shape holding this tensor: [nrows, longest row, ..., inner dims]."""
         dtype = self._row_splits.dtype if out_type is None else dtypes.as_dtype(out_type)
-        dims = [self.nrows_static()]
-        for splits in self.nested_row_splits:
-            s = _eager(splits, "RaggedTensor.bounding_shape")
-            dims.append(int(np.diff(s).max()) if len(s) > 1 else 0)
-        dims += list(self.flat_values.shape.as_list()[1:])
-        out = _int_tensor(dims, dtype)
-        return out if axis is None else out[axis]
+        splits_list = self.nested_row_splits
+        flat = self.flat_values
+        inner = flat.shape.as_list()[1:] if flat.shape.rank is not None else None
+        known = [_np(s) for s in splits_list]
+        if inner is not None and None not in inner and all(s is not None for s in known):
+            dims = [len(known[0]) - 1] + [int(np.diff(s).max()) if len(s) > 1 else 0 for s in known] + inner
+            out = _int_tensor(dims, dtype)
+            return out if axis is None else out[axis]
+        array_ops, math_ops = _ops()
+        dims = [self.nrows(out_type=dtype)]
+        for splits, s in zip(splits_list, known):
+            if s is not None:
+                dims.append(_int_tensor(int(np.diff(s).max()) if len(s) > 1 else 0, dtype))
+            else:
+                longest = math_ops.reduce_max(array_ops.concat([_int_tensor([0], splits.dtype), _g_lengths(splits)], 0))
+                dims.append(longest if splits.dtype is dtype else math_ops.cast(longest, dtype))
+        if inner is None:
+            raise ValueError("RaggedTensor.bounding_shape needs flat_values of known rank")
+        fshape = None
+        for i, d in enumerate(inner):
+            if d is None:
+                fshape = array_ops.shape(flat, out_type=dtype) if fshape is None else fshape
+                dims.append(fshape[i + 1])
+            else:
+                dims.append(_int_tensor(d, dtype))
+        if axis is not None:
+            return dims[axis]
+        return array_ops.stack(dims)
 
     # -- new tensors of the same structure
     def with_values(self, new_values) -> "RaggedTensor":
@@ -481,17 +587,29 @@ class RaggedTensor:
             return self.with_values(array_ops.reshape(v, d[:outer_axis - 1] + [-1] + d[inner_axis:]))
         if outer_axis == 1:
             # Row i keeps its values, with their dimensions 1..inner_axis flattened.
-            offsets = _eager(self._row_splits, "RaggedTensor.merge_dims")
+            offsets = _np(self._row_splits)
+            offsets = self._row_splits if offsets is None else offsets
             x = self._values
             for _ in range(inner_axis - 1):
                 if isinstance(x, RaggedTensor):
-                    offsets = _eager(x.row_splits, "RaggedTensor.merge_dims")[offsets]
+                    inner = _np(x.row_splits)
+                    if inner is None or not isinstance(offsets, np.ndarray):
+                        offsets = array_ops.gather(x.row_splits, offsets)
+                    else:
+                        offsets = inner[offsets]
                     x = x._values
                 else:
                     d = x.shape.as_list()
-                    offsets = offsets * d[1]
-                    x = array_ops.reshape(x, [-1] + d[2:])
-            return RaggedTensor(x, _int_tensor(offsets, self._row_splits.dtype), internal=True)
+                    if d[1] is None:
+                        width = array_ops.shape(x, out_type=self._row_splits.dtype)[1]
+                        offsets = _ops()[1].multiply(offsets, width)
+                        x = array_ops.reshape(x, array_ops.concat([[-1], array_ops.shape(x)[2:]], 0))
+                    else:
+                        offsets = offsets * d[1]
+                        x = array_ops.reshape(x, [-1] + d[2:])
+            if isinstance(offsets, np.ndarray):
+                offsets = _int_tensor(offsets, self._row_splits.dtype)
+            return RaggedTensor(x, offsets, internal=True)
         x = self
         for _ in range(inner_axis):
             if isinstance(x, RaggedTensor):
@@ -531,7 +649,10 @@ class RaggedTensor:
     def to_sparse(self, name=None):
         """A SparseTensor with the same values, at their coordinates (tf.RaggedTensor.to_sparse)."""
         from . import array_ops, sparse_ops
-        coords, maxlens = _coordinates([_eager(s, "RaggedTensor.to_sparse") for s in self.nested_row_splits])
+        known = [_np(s) for s in self.nested_row_splits]
+        if any(s is None for s in known):
+            return self._to_sparse_graph()
+        coords, maxlens = _coordinates(known)
         flat = self.flat_values
         inner = flat.shape.as_list()[1:]
         idx = np.stack(coords, axis=1) if coords else np.zeros((0, 0), np.int64)
@@ -541,6 +662,35 @@ class RaggedTensor:
         dense_shape = [self.nrows_static()] + maxlens + inner
         values = array_ops.reshape(flat, [-1])
         return sparse_ops.SparseTensor(Tensor(idx.astype(np.int64)), values, _int_tensor(dense_shape, _I64))
+
+    def _to_sparse_graph(self):
+        """to_sparse with registered ops, for symbolic row partitions."""
+        from . import sparse_ops
+        array_ops, math_ops = _ops()
+        splits_list = self.nested_row_splits
+        flat = self.flat_values
+        inner = flat.shape.as_list()[1:] if flat.shape.rank is not None else None
+        if inner is None or None in inner:
+            raise NotImplementedError("RaggedTensor.to_sparse while building a graph needs flat_values whose inner "
+                                      "dimensions are statically known; got shape %s" % (flat.shape,))
+        coords = None
+        values = self._values
+        for s in splits_list:
+            nv = _g_nvals(values, s.dtype)
+            rid = _g_rowids(s, nv)
+            col = array_ops.range(nv, dtype=s.dtype) - array_ops.gather(s, rid) + s[0]
+            coords = [rid, col] if coords is None else [array_ops.gather(c, rid) for c in coords] + [col]
+            values = values._values if isinstance(values, RaggedTensor) else values
+        coords = [c if c.dtype is _I64 else math_ops.cast(c, _I64) for c in coords]
+        idx = array_ops.stack(coords, axis=1)
+        if inner:
+            sub = np.indices(inner).reshape(len(inner), -1).T.astype(np.int64)
+            m, r = len(sub), len(coords)
+            zero = array_ops.zeros_like(idx[:, :1])  # [N, 1]
+            left = array_ops.expand_dims(idx, 1) + Tensor(np.zeros((1, m, r), np.int64))
+            right = array_ops.expand_dims(zero, 1) + Tensor(sub[None])
+            idx = array_ops.reshape(array_ops.concat([left, right], 2), [-1, r + len(inner)])
+        return sparse_ops.SparseTensor(idx, array_ops.reshape(flat, [-1]), self.bounding_shape(out_type=_I64))
 
     def to_list(self) -> list:
         """The value as a nested Python list (bytes for strings)."""
@@ -684,6 +834,12 @@ def _nvals(values) -> int:
     return n
 
 
+def _nvals_static(values):
+    if isinstance(values, RaggedTensor):
+        return values.nrows_static()
+    return values.shape[0] if values.shape.rank is not None else None
+
+
 def _check_nvals(values, last):
     n = values.nrows_static() if isinstance(values, RaggedTensor) else values.shape[0]
     if n is not None and n != last:
@@ -754,6 +910,8 @@ def _assert_same_partition(a: RaggedTensor, b: RaggedTensor):
 
 
 # ---------------------------------------------------------------- __getitem__
+# Eager row partitions are indexed with NumPy; symbolic ones (inside tf.function / tf.data graphs)
+# with registered ops (gather, range, RaggedRange, searchsorted), which also carry the gradients.
 def _getitem(rt: RaggedTensor, key):
     if isinstance(key, RaggedTensor):
         raise TypeError("Ragged masks and index tensors are not supported as RaggedTensor keys")
@@ -770,7 +928,12 @@ def _getitem(rt: RaggedTensor, key):
     k0, rest = key[0], key[1:]
     if k0 is None:  # tf.newaxis: one row holding rt
         n = rt.nrows_static()
-        outer = RaggedTensor(rt, _int_tensor([0, n], rt.row_splits.dtype), internal=True, uniform_row_length=n)
+        dtype = rt.row_splits.dtype
+        if n is not None:
+            splits = _int_tensor([0, n], dtype)
+        else:
+            splits = _ops()[0].stack([_int_tensor(0, dtype), rt.nrows()])
+        outer = RaggedTensor(rt, splits, internal=True, uniform_row_length=n)
         return _getitem_inner(outer, rest) if rest else outer
     if isinstance(k0, slice):
         sliced = _slice_rows(rt, k0)
@@ -781,18 +944,25 @@ def _getitem(rt: RaggedTensor, key):
     return row[tuple(rest)]
 
 
-def _index(k) -> int:
+def _index(k):
+    """A key entry as a Python int, or a symbolic scalar int tensor kept as it is."""
     if isinstance(k, Tensor):
         if k.shape.rank != 0 or not k.dtype.is_integer:
             raise TypeError("RaggedTensor indices must be integers or slices, got %r" % (k,))
         return int(k._value)
+    if _is_sym(k):
+        if k.shape.rank not in (0, None) or not k.dtype.is_integer:
+            raise TypeError("RaggedTensor indices must be integers or slices, got %r" % (k,))
+        return k
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
         raise TypeError("RaggedTensor indices must be integers, slices, `...` or tf.newaxis, got %r" % (k,))
     return int(k)
 
 
-def _row(rt: RaggedTensor, i: int):
-    s = _eager(rt.row_splits, "RaggedTensor.__getitem__")
+def _row(rt: RaggedTensor, i):
+    s = _np(rt.row_splits)
+    if s is None or not isinstance(i, int):
+        return _row_graph(rt, i)
     n = len(s) - 1
     if i >= n:
         raise IndexError("Row key %d out of bounds" % i)
@@ -802,10 +972,33 @@ def _row(rt: RaggedTensor, i: int):
     return _take_range(rt.values, int(s[i]), int(s[i + 1]))
 
 
+def _row_graph(rt: RaggedTensor, i):
+    """Row i (a Python int or a scalar int tensor) of rt whose row partition is symbolic."""
+    array_ops, math_ops = _ops()
+    s = rt.row_splits
+    if isinstance(i, int):
+        n = rt.nrows_static()
+        if n is not None:
+            if i >= n:
+                raise IndexError("Row key %d out of bounds" % i)
+            if i < -n:
+                raise InvalidArgumentError(None, None, "slice index %d of dimension 0 out of bounds." % (i + n))
+            i %= n
+        a, b = (s[i], s[i + 1]) if i >= 0 else (s[i - 1], s[i])
+    else:
+        i = math_ops.cast(i, s.dtype)
+        i = array_ops.where(math_ops.less(i, 0), i + rt.nrows(), i)
+        a, b = array_ops.gather(s, i), array_ops.gather(s, i + 1)
+    return _g_take_range(rt.values, a, b)
+
+
 def _take_range(values, a: int, b: int):
     """values[a:b] along the first dimension (values may be ragged)."""
     if isinstance(values, RaggedTensor):
-        s = _eager(values.row_splits, "RaggedTensor.__getitem__")
+        s = _np(values.row_splits)
+        if s is None:
+            d = values.row_splits.dtype
+            return _g_take_range(values, _int_tensor(a, d), _int_tensor(b, d))
         inner = _take_range(values.values, int(s[a]), int(s[b]))
         return RaggedTensor(inner, _int_tensor(s[a:b + 1] - s[a], values.row_splits.dtype), internal=True,
                             uniform_row_length=values._uniform_row_length)
@@ -813,14 +1006,36 @@ def _take_range(values, a: int, b: int):
 
 
 def _slice_rows(rt: RaggedTensor, key: slice) -> RaggedTensor:
-    s = _eager(rt.row_splits, "RaggedTensor.__getitem__")
-    n = len(s) - 1
+    s = _np(rt.row_splits)
     start, stop, step = (None if v is None else _index(v) for v in (key.start, key.stop, key.step))
+    if s is None or any(_is_sym(v) for v in (start, stop, step)):
+        return _slice_rows_graph(rt, slice(start, stop, step))
+    n = len(s) - 1
     start, stop, step = slice(start, stop, step).indices(n)
     if step == 1:
         stop = max(stop, start)
         return _take_range_rows(rt, start, stop)
     return _gather_rows(rt, np.arange(start, stop, step))
+
+
+def _slice_rows_graph(rt: RaggedTensor, key: slice) -> RaggedTensor:
+    array_ops, _ = _ops()
+    if _is_sym(key.step):
+        raise NotImplementedError("RaggedTensor.__getitem__: a slice step given as a symbolic tensor is not "
+                                  "supported while building a graph; use a Python int step")
+    n = rt.nrows_static()
+    s = rt.row_splits
+    if n is not None and not _is_sym(key.start) and not _is_sym(key.stop):
+        start, stop, step = key.indices(n)
+        if step == 1:  # contiguous rows: a slice of the row partition
+            stop = max(stop, start)
+            sub = s[start:stop + 1]
+            return RaggedTensor(_g_take_range(rt.values, s[start], s[stop]), sub - sub[0], internal=True,
+                                uniform_row_length=rt._uniform_row_length)
+        rows = _int_tensor(np.arange(start, stop, step), s.dtype)
+    else:
+        rows = array_ops.range(rt.nrows())[key]
+    return _g_gather_rows(rt, rows)
 
 
 def _take_range_rows(rt: RaggedTensor, start: int, stop: int) -> RaggedTensor:
@@ -830,13 +1045,17 @@ def _take_range_rows(rt: RaggedTensor, start: int, stop: int) -> RaggedTensor:
                         uniform_row_length=rt._uniform_row_length)
 
 
-def _gather_rows(rt, rows: np.ndarray):
-    """The rows `rows` of rt (a RaggedTensor or a Tensor), in that order."""
+def _gather_rows(rt, rows):
+    """The rows `rows` (a NumPy int vector, or an int tensor) of rt (a RaggedTensor or a Tensor), in that order."""
     from . import array_ops
+    if not isinstance(rows, np.ndarray):
+        return _g_gather_rows(rt, rows)
     rows = np.asarray(rows, np.int64)
     if not isinstance(rt, RaggedTensor):
         return array_ops.gather(rt, Tensor(rows))
-    s = _eager(rt.row_splits, "ragged gather")
+    s = _np(rt.row_splits)
+    if s is None:
+        return _g_gather_rows(rt, _int_tensor(rows, rt.row_splits.dtype))
     lens = np.diff(s)[rows]
     splits = np.concatenate([[0], np.cumsum(lens)]).astype(s.dtype)
     starts = s[rows]
@@ -855,17 +1074,31 @@ def _getitem_inner(rt: RaggedTensor, rest):
             raise ValueError("Cannot index into an inner ragged dimension.")
         i = _index(k1)
         L = rt._uniform_row_length
+        if _is_sym(i):
+            raise NotImplementedError("RaggedTensor.__getitem__: a symbolic index into a uniform inner dimension is "
+                                      "not supported while building a graph; use a Python int")
         if not -L <= i < L:
             raise InvalidArgumentError(None, None, "slice index %d of dimension 1 out of bounds." % i)
-        picked = _gather_rows(rt.values, np.arange(rt.nrows_static()) * L + (i % L))
+        n = rt.nrows_static()
+        if n is not None:
+            rows = np.arange(n) * L + (i % L)
+        else:
+            array_ops, _ = _ops()
+            d = rt.row_splits.dtype
+            rows = array_ops.range(rt.nrows(), dtype=d) * L + (i % L)
+        picked = _gather_rows(rt.values, rows)
         return picked[(slice(None),) + tuple(more)] if more else picked
     if k1 != slice(None):
-        s = _eager(rt.row_splits, "RaggedTensor.__getitem__")
-        starts, lens = s[:-1], np.diff(s)
-        new_idx, new_lens = _slice_each_row(starts, lens, k1)
-        values = _gather_rows(rt.values, new_idx)
-        splits = np.concatenate([[0], np.cumsum(new_lens)]).astype(s.dtype)
-        rt = RaggedTensor(values, _int_tensor(splits, rt.row_splits.dtype), internal=True)
+        s = _np(rt.row_splits)
+        parts = [None if v is None else _index(v) for v in (k1.start, k1.stop, k1.step)]
+        if s is None or any(_is_sym(v) for v in parts):
+            rt = _slice_each_row_graph(rt, slice(*parts))
+        else:
+            starts, lens = s[:-1], np.diff(s)
+            new_idx, new_lens = _slice_each_row(starts, lens, k1)
+            values = _gather_rows(rt.values, new_idx)
+            splits = np.concatenate([[0], np.cumsum(new_lens)]).astype(s.dtype)
+            rt = RaggedTensor(values, _int_tensor(splits, rt.row_splits.dtype), internal=True)
     if not more:
         return rt
     return rt.with_values(rt.values[(slice(None),) + tuple(more)])
@@ -896,6 +1129,35 @@ def _slice_each_row(starts, lens, key: slice):
     row = np.repeat(np.arange(len(lens)), new_lens)
     k = np.arange(total) - new_splits[row]
     return starts[row] + b[row] + k * step, new_lens
+
+
+def _slice_each_row_graph(rt: RaggedTensor, key: slice) -> RaggedTensor:
+    """Every row of rt sliced by `key` (Python ints or symbolic scalars; a Python int step), with registered ops."""
+    array_ops, math_ops = _ops()
+    if _is_sym(key.step):
+        raise NotImplementedError("RaggedTensor.__getitem__: a slice step given as a symbolic tensor is not "
+                                  "supported while building a graph; use a Python int step")
+    step = 1 if key.step is None else key.step
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    s = rt.row_splits
+    d = s.dtype
+    starts, lens = s[:-1], _g_lengths(s)
+    lo, hi = (_int_tensor(0, d), lens) if step > 0 else (_int_tensor(-1, d), lens - 1)
+
+    def bound(v, default):
+        if v is None:
+            return default
+        v = math_ops.cast(v, d) if _is_sym(v) else _int_tensor(v, d)
+        v = array_ops.where(math_ops.less(v, 0), v + lens, v)
+        return math_ops.minimum(math_ops.maximum(v, lo), hi)
+
+    if step > 0:
+        b, e = bound(key.start, array_ops.zeros_like(lens)), bound(key.stop, lens)
+    else:
+        b, e = bound(key.start, lens - 1), bound(key.stop, array_ops.fill(array_ops.shape(lens), _int_tensor(-1, d)))
+    splits, idx = _g_ranges(starts + b, starts + e, step)
+    return RaggedTensor(_gather_rows(rt.values, idx), splits, internal=True)
 
 
 # ---------------------------------------------------------------- RaggedTensorToTensor
@@ -970,6 +1232,17 @@ def _to_tensor_kernel(xp, shape, values, default_value, *row_partition_tensors, 
     return out
 
 
+def _static_np(spec):
+    """The NumPy value of an eager tensor, or of a symbolic one whose value is known at trace time; else None."""
+    if type(spec) is Tensor:
+        return spec._value
+    static = getattr(spec, "_static_value", None)
+    if static is not None:
+        v = static()
+        return None if v is None else np.asarray(v)
+    return None
+
+
 def _to_tensor_infer(specs, attrs):
     shape, values, default = specs[:3]
     parts = specs[3:]
@@ -980,24 +1253,16 @@ def _to_tensor_infer(specs, attrs):
     vshape = sh.dims(values)
     if vshape is None:
         return [(None, values.dtype)]
-    known = [_np(p) for p in parts]
-    if any(k is None for k in known):
-        n = sh.dims(parts[0])
-        known = [None] * len(parts)
-        splits0 = None if n is None or n[0] is None else np.zeros(n[0], np.int64)
-        if splits0 is not None:
-            known[0] = splits0
-    sv = _np(shape)
-    if sv is None:  # the requested shape is only known when the graph runs
-        return [((None,) * (1 + len(parts)) + tuple(vshape[1:]), values.dtype)]
-    if known[0] is not None and any(k is None for k in known[1:]):
+    known = [_static_np(p) for p in parts]
+    sv = _static_np(shape)
+    if all(k is not None for k in known) and (sv is not None or not _is_sym(shape)):
+        return [(tuple(_to_tensor_shape(sv, vshape, known)), values.dtype)]
+    if known[0] is not None:
         nrows = len(known[0]) - 1
-        dims = [nrows] + [None] * len(parts) + list(vshape[1:])
-    elif any(k is None for k in known):
-        dims = [None] * (1 + len(parts)) + list(vshape[1:])
     else:
-        dims = _to_tensor_shape(sv, vshape, known)
-        return [(tuple(dims), values.dtype)]
+        n0 = sh.dims(parts[0])
+        nrows = None if n0 is None or n0[0] is None else n0[0] - 1
+    dims = [nrows] + [None] * len(parts) + list(vshape[1:])
     if sv is not None and np.asarray(sv).ndim == 1:
         req = [int(d) for d in sv]
         if len(req) != len(dims):
