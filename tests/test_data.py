@@ -519,3 +519,10 @@ def test_shuffled_batched_pipelines_keep_every_element(n, buffer, batch, seed):
     ds = D.from_tensor_slices(np.arange(n)).shuffle(buffer, seed=seed).map(lambda v: v * 1).batch(batch)
     out = [v for b in values(ds) for v in b]
     assert sorted(out) == list(range(n))
+
+
+def test_string_slices_iterate_as_string_tensors():
+    ds = D.from_tensor_slices(([1, 2], ["a", "b"]))
+    first = next(iter(ds))
+    assert first[1].dtype == tf.string and first[1].numpy() == b"a"
+    assert [v.numpy() for v in D.from_tensor_slices(["x", "y"]).batch(1).unbatch()] == [b"x", b"y"]

@@ -17,16 +17,23 @@ def _chunks_from_random_access(n: int, gather, size: int):
         yield gather(np.arange(start, min(start + size, n)))
 
 
+def _iter_rows(a):
+    """The rows of an array; a 1-D string array's rows stay 0-d arrays (not Python bytes)."""
+    if getattr(a, "dtype", None) == object and a.ndim == 1:
+        return (np.array(x, dtype=object) for x in a)
+    return iter(a)
+
+
 def _rows(chunks):
     """Splits chunks into single elements."""
     for c in chunks:
         if len(c) == 1:
-            for a in c[0]:
+            for a in _iter_rows(c[0]):
                 yield (a,)
         elif len(c) == 2:
-            yield from zip(c[0], c[1])
+            yield from zip(_iter_rows(c[0]), _iter_rows(c[1]))
         else:
-            yield from zip(*c)
+            yield from zip(*[_iter_rows(a) for a in c])
 
 
 class TensorSlices(Dataset):
@@ -52,16 +59,18 @@ class TensorSlices(Dataset):
                 raise InvalidArgumentError(None, None, "Dimensions %d and %d are not compatible" % (n, len(a)))
         self._n = n
         self._dense = structure.all_dense(spec)
+        self._flat = flat
         self._spec = structure.unbatched_spec(spec)
 
     def _cardinality(self):
         return self._n
 
     def _elements(self):
-        arrays = self._arrays
-        if len(arrays) == 1:
-            return ((a,) for a in arrays[0])
-        return zip(*arrays)
+        # Dense columns yield their rows; sparse/ragged columns already hold one value per row.
+        cols = [_iter_rows(a) if isinstance(s, TensorSpec) else iter(a) for a, s in zip(self._arrays, self._flat)]
+        if len(cols) == 1:
+            return ((a,) for a in cols[0])
+        return zip(*cols)
 
     def _gather(self, idx):
         if len(idx) and idx[-1] - idx[0] == len(idx) - 1 and np.all(idx[1:] > idx[:-1]):
