@@ -195,7 +195,7 @@ class FixedLengthRecordDataset(_FileDataset):
 def list_files(file_pattern, shuffle=None, seed=None) -> Dataset:
     patterns = _names(file_pattern)
     if isinstance(patterns, Dataset):
-        patterns = [os.fsdecode(c[0]) for c in patterns._elements()]
+        patterns = [os.fsdecode(np.asarray(c[0]).item()) for c in patterns._elements()]
     matches = sorted({m for p in patterns for m in glob.glob(p)})
     if not matches:
         raise InvalidArgumentError(None, None, "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. "
@@ -330,7 +330,7 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
                      compression_type=None, ignore_errors=False, encoding="utf-8") -> Dataset:
     """Reads CSV files into a dataset of (features dict, label) batches, inferring column types."""
     files = list_files(file_pattern, shuffle=shuffle, seed=shuffle_seed)
-    names = [os.fsdecode(c[0]) for c in files._elements()]
+    names = [os.fsdecode(np.asarray(c[0]).item()) for c in files._elements()]
     comp = _compression(compression_type)
     with _open(names[0], comp) as f:
         text = io.TextIOWrapper(f, encoding=encoding, newline="")
