@@ -162,6 +162,18 @@ class Dataset:
         return ChooseFromDatasets(datasets, choice_dataset, stop_on_empty_dataset)
 
     @staticmethod
+    def counter(start=0, step=1, dtype=dtypes.int64, name=None) -> "Dataset":
+        """start, start + step, start + 2 * step, ... without end."""
+        from .extras import Counter
+        return Counter(start, step, dtype)
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None) -> "Dataset":
+        """Pseudo-random non-negative int64 values without end (the same sequence for a fixed seed)."""
+        from .extras import RandomDataset
+        return RandomDataset(seed, rerandomize_each_iteration)
+
+    @staticmethod
     def load(path, element_spec=None, compression=None, reader_func=None) -> "Dataset":
         """Loads a dataset written by `Dataset.save`."""
         from .saving import load
@@ -310,6 +322,31 @@ class Dataset:
         return bucket_by_sequence_length(self, element_length_func, bucket_boundaries, bucket_batch_sizes,
                                          padded_shapes, padding_values, pad_to_bucket_boundary, no_padding,
                                          drop_remainder)
+
+    def get_single_element(self, name=None):
+        """The dataset's only element; InvalidArgumentError when it has none or more than one."""
+        from .extras import get_single_element
+        return get_single_element(self)
+
+    def ignore_errors(self, log_warning=False, name=None) -> "Dataset":
+        """Drops the elements whose map or filter function raised an error."""
+        from .transforms import IgnoreErrors
+        return IgnoreErrors(self, log_warning)
+
+    def sparse_batch(self, batch_size, row_shape, name=None) -> "Dataset":
+        """Batches dense elements of varying shape into tf.SparseTensors of shape [batch] + row_shape."""
+        from .extras import SparseBatch
+        return SparseBatch(self, batch_size, row_shape)
+
+    def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None, name=None) -> "Dataset":
+        """(class, element) pairs resampled by rejection so that classes follow `target_dist`."""
+        from .extras import RejectionResample
+        return RejectionResample(self, class_func, target_dist, initial_dist, seed)
+
+    def snapshot(self, path, compression="AUTO", reader_func=None, shard_func=None, name=None) -> "Dataset":
+        """Writes the elements under `path` on the first full pass and reads them back afterwards."""
+        from .extras import Snapshot
+        return Snapshot(self, path, compression)
 
     def apply(self, transformation_func) -> "Dataset":
         """Applies `transformation_func(dataset) -> dataset`."""

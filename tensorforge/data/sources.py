@@ -17,9 +17,12 @@ def _chunks_from_random_access(n: int, gather, size: int):
         yield gather(np.arange(start, min(start + size, n)))
 
 
+_OBJECT = np.dtype(object)
+
+
 def _iter_rows(a):
     """The rows of an array; a 1-D string array's rows stay 0-d arrays (not Python bytes)."""
-    if getattr(a, "dtype", None) == object and a.ndim == 1:
+    if getattr(a, "dtype", None) is _OBJECT and a.ndim == 1:
         return (np.array(x, dtype=object) for x in a)
     return iter(a)
 

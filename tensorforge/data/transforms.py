@@ -29,25 +29,32 @@ class Map(UnaryDataset):
         self._deterministic = deterministic
 
 
+    _skip_errors = False  # set on the copies ignore_errors makes (see _tolerant)
+
     def _elements(self):
         fn = self._fn
         if fn._eager:
             pack = structure.packer(self._input.element_spec)
-            return (structure.to_components(fn.call_eager(pack(c))) for c in self._input._elements())
-        if fn.vectorizable:
-            chunks = self._input._chunks(64)
-            if chunks is not None:
-                return _rows(fn.run_chunk(c) for c in chunks)
-        if self._parallel is not None and self._parallel != 1:
+            run = lambda c: structure.to_components(fn.call_eager(pack(c)))  # noqa: E731
+        else:
+            run = fn.run
+            if fn.vectorizable and not self._skip_errors:
+                chunks = self._input._chunks(64)
+                if chunks is not None:
+                    return _rows(fn.run_chunk(c) for c in chunks)
+        if self._skip_errors:
+            run = _or_skipped(run)
+        if self._parallel is not None and self._parallel != 1 and not fn._eager:
             from .parallel import parallel_map
             opts = pipeline_options(self)
             det = self._deterministic if self._deterministic is not None else opts.is_deterministic
-            return parallel_map(fn.run, self._input._elements(), self._parallel, det, opts)
-        run = fn.run
-        return (run(c) for c in self._input._elements())
+            out = parallel_map(run, self._input._elements(), self._parallel, det, opts)
+        else:
+            out = (run(c) for c in self._input._elements())
+        return (r for r in out if r is not _SKIPPED) if self._skip_errors else out
 
     def _chunks(self, size):
-        if not self._fn.vectorizable:
+        if not self._fn.vectorizable or self._skip_errors:
             return None
         chunks = self._input._chunks(size)
         if chunks is None:
@@ -55,7 +62,7 @@ class Map(UnaryDataset):
         return (self._fn.run_chunk(c) for c in chunks)
 
     def _random_access(self):
-        if not self._fn.vectorizable:
+        if not self._fn.vectorizable or self._skip_errors:
             return None
         ra = self._input._random_access()
         if ra is None:
@@ -88,16 +95,22 @@ class Filter(UnaryDataset):
         c = self._input._cardinality()
         return INFINITE if c == INFINITE else UNKNOWN
 
+    _skip_errors = False
+
     def _elements(self):
         fn = self._fn
         if fn._eager:
             pack = structure.packer(self._spec)
-            return (c for c in self._input._elements() if bool(fn.call_eager(pack(c))))
-        if fn.vectorizable:
-            chunks = self._input._chunks(256)
-            if chunks is not None:
-                return _rows(self._filter_chunk(c) for c in chunks)
-        pred = fn.predicate
+            pred = lambda c: bool(fn.call_eager(pack(c)))  # noqa: E731
+        else:
+            pred = fn.predicate
+            if fn.vectorizable and not self._skip_errors:
+                chunks = self._input._chunks(256)
+                if chunks is not None:
+                    return _rows(self._filter_chunk(c) for c in chunks)
+        if self._skip_errors:
+            checked = _or_skipped(pred)
+            return (c for c in self._input._elements() if checked(c) is True)
         return (c for c in self._input._elements() if pred(c))
 
     def _filter_chunk(self, chunk):
@@ -105,7 +118,7 @@ class Filter(UnaryDataset):
         return tuple(a[keep] for a in chunk)
 
     def _chunks(self, size):
-        if not self._fn.vectorizable:
+        if not self._fn.vectorizable or self._skip_errors:
             return None
         chunks = self._input._chunks(size)
         if chunks is None:
@@ -625,8 +638,17 @@ class AssertCardinality(UnaryDataset):
 
 
 class IgnoreErrors(UnaryDataset):
-    def __init__(self, input_ds):
-        super().__init__(input_ds)
+    """ignore_errors: elements whose map or filter function raised are dropped (TF's semantics).
+
+    The skipping happens where the error arises: the map and filter stages upstream are copied
+    with error skipping on (the original datasets, which other pipelines may share, are left
+    alone). An error raised by another kind of stage (a reader finding a corrupt file) ends the
+    iteration there, since that stage cannot go on past it.
+    """
+
+    def __init__(self, input_ds, log_warning=False):
+        super().__init__(_tolerant(input_ds))
+        self._log = bool(log_warning)
 
     def _elements(self):
         it = self._input._elements()
@@ -635,6 +657,35 @@ class IgnoreErrors(UnaryDataset):
                 c = next(it)
             except StopIteration:
                 return
-            except Exception:  # noqa: BLE001 - that is the transformation's purpose
-                continue
+            except Exception as e:  # noqa: BLE001 - that is the transformation's purpose
+                if self._log:
+                    import logging
+                    logging.getLogger("tensorforge").warning("Ignoring an error in tf.data: %s", e)
+                return
             yield c
+
+
+_SKIPPED = object()
+
+
+def _or_skipped(fn):
+    """fn, returning _SKIPPED instead of raising (an element ignore_errors drops)."""
+    def run(c):
+        try:
+            return fn(c)
+        except Exception:  # noqa: BLE001 - TF drops the element on any error status
+            return _SKIPPED
+    return run
+
+
+def _tolerant(ds):
+    """A copy of the chain of one-input stages above `ds`, its maps and filters skipping errors."""
+    import copy
+    if not isinstance(ds, UnaryDataset):
+        return ds
+    c = copy.copy(ds)
+    c._input = _tolerant(ds._input)
+    c._inputs = (c._input,)
+    if isinstance(c, (Map, Filter)):
+        c._skip_errors = True
+    return c
