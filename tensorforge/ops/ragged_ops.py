@@ -334,10 +334,11 @@ class RaggedTensor:
         if rank is not None and rank < ragged_rank + 1:
             raise ValueError("Shape %s must have rank at least %d" % (x.shape, ragged_rank + 1))
         dims = x.shape.as_list()
-        if None in dims[:ragged_rank + 1]:
-            raise NotImplementedError("RaggedTensor.from_tensor needs the outer dimensions of `tensor` to be known")
         if ragged_rank > 1:
             # Uniform outer dimensions around one ragged (innermost) dimension.
+            if None in dims[:ragged_rank + 1]:
+                raise NotImplementedError("RaggedTensor.from_tensor with ragged_rank > 1 needs the outer dimensions of "
+                                          "`tensor` to be statically known; got shape %s" % (x.shape,))
             outer = dims[:ragged_rank]
             flat = array_ops.reshape(x, [-1] + dims[ragged_rank:])
             if lengths is not None:
@@ -347,10 +348,15 @@ class RaggedTensor:
                 result = cls.from_uniform_row_length(result, d)
             return result
         nrows, ncols = dims[0], dims[1]
+        static = nrows is not None and ncols is not None and (
+            _np(x) is not None if padding is not None else True) and (
+            lengths is None or _np(_t(lengths)) is not None)
+        if not static:
+            return cls._from_tensor_graph(x, lengths, padding, split_dtype)
         if lengths is None and padding is None:
             values = array_ops.reshape(x, [-1] + dims[2:])
             splits = _int_tensor(np.arange(nrows + 1) * ncols, split_dtype)
-            return cls(values, splits, internal=True)
+            return cls(values, splits, internal=True, uniform_row_length=ncols)
         if padding is not None:
             pad = _t(padding, x.dtype)
             is_pad = _eager(x, "RaggedTensor.from_tensor(padding=...)") == _eager(pad, "RaggedTensor.from_tensor")
@@ -368,6 +374,48 @@ class RaggedTensor:
         values = array_ops.gather(array_ops.reshape(x, [-1] + dims[2:]), Tensor(flat_idx.astype(np.int64)))
         splits = np.concatenate([[0], np.cumsum(n)])
         return cls(values, _int_tensor(splits, split_dtype), internal=True)
+
+    @classmethod
+    def _from_tensor_graph(cls, x, lengths, padding, split_dtype) -> "RaggedTensor":
+        """from_tensor (ragged_rank 1) with registered ops: symbolic tensor, lengths or unknown dimensions."""
+        array_ops, math_ops = _ops()
+        dims = x.shape.as_list()
+        shape = None
+
+        def dim(i):
+            nonlocal shape
+            if dims[i] is not None:
+                return _int_tensor(dims[i], split_dtype)
+            shape = array_ops.shape(x, out_type=split_dtype) if shape is None else shape
+            return shape[i]
+
+        inner = dims[2:]
+        if None in inner:
+            flat_shape = array_ops.concat([_int_tensor([-1], dtypes.int32), array_ops.shape(x)[2:]], 0)
+        else:
+            flat_shape = [-1] + inner
+        ncols = dim(1)
+        if lengths is None and padding is None:
+            splits = array_ops.range(dim(0) + 1, dtype=split_dtype) * ncols
+            return cls(array_ops.reshape(x, flat_shape), splits, internal=True, uniform_row_length=dims[1])
+        if padding is not None:
+            is_pad = math_ops.equal(x, _t(padding, x.dtype))
+            if len(dims) > 2:
+                is_pad = math_ops.reduce_all(is_pad, axis=list(range(2, len(dims))))
+            keep = math_ops.logical_not(is_pad)
+            last = math_ops.argmax(array_ops.reverse(math_ops.cast(keep, dtypes.int32), [1]), axis=1,
+                                   output_type=split_dtype)
+            n = array_ops.where(math_ops.reduce_any(keep, axis=1), ncols - last, array_ops.zeros_like(last))
+        else:
+            n = array_ops.reshape(_t(lengths), [-1])
+            n = n if n.dtype is split_dtype else math_ops.cast(n, split_dtype)
+            if dims[0] is not None and n.shape[0] is not None and n.shape[0] != dims[0]:
+                raise ValueError("Shapes (%d,) and (%d,) are incompatible" % (dims[0], n.shape[0]))
+            n = math_ops.minimum(math_ops.maximum(n, 0), ncols)
+        mask = array_ops.reshape(array_ops.sequence_mask(n, ncols), [-1])
+        idx = array_ops.reshape(array_ops.where(mask), [-1])
+        values = array_ops.gather(array_ops.reshape(x, flat_shape), idx)
+        return cls(values, _g_splits_from_lengths(n, split_dtype), internal=True)
 
     @classmethod
     def from_sparse(cls, st_input, name=None, row_splits_dtype=dtypes.int64) -> "RaggedTensor":
@@ -884,8 +932,9 @@ def _broadcast_operand(rt: RaggedTensor, other):
     extra = other.shape.as_list()[:orank - inner_rank]
     if all(d == 1 for d in extra):
         return flat, array_ops.reshape(other, other.shape.as_list()[orank - inner_rank:])
-    if rt.ragged_rank == 1 and orank == rt.shape.rank and other.shape[1] == 1 and other.shape[0] in (
-            rt.nrows_static(), 1):
+    n = rt.nrows_static()
+    if rt.ragged_rank == 1 and orank == rt.shape.rank and other.shape[1] == 1 and (
+            other.shape[0] in (n, 1) or n is None or other.shape[0] is None):
         rest = other.shape.as_list()[2:]
         rows = array_ops.reshape(other, [other.shape[0]] + rest)
         if other.shape[0] == 1:
@@ -1007,6 +1056,8 @@ def _take_range(values, a: int, b: int):
 
 def _slice_rows(rt: RaggedTensor, key: slice) -> RaggedTensor:
     s = _np(rt.row_splits)
+    if s is None and key.start is None and key.stop is None and key.step in (None, 1):
+        return rt  # all rows: nothing to gather (keeps graphs and their gradients simple)
     start, stop, step = (None if v is None else _index(v) for v in (key.start, key.stop, key.step))
     if s is None or any(_is_sym(v) for v in (start, stop, step)):
         return _slice_rows_graph(rt, slice(start, stop, step))
@@ -1577,8 +1628,11 @@ def map_flat_values(op, *args, **kwargs):
 def row_splits_to_segment_ids(splits, name=None, out_type=None) -> Tensor:
     """The row index of each value for a row_splits vector (tf.ragged.row_splits_to_segment_ids)."""
     t = _convert_partition(splits, "splits")
-    s = _eager(t, "tf.ragged.row_splits_to_segment_ids")
+    s = _np(t)
     dtype = t.dtype if out_type is None else dtypes.as_dtype(out_type)
+    if s is None:
+        ids = _g_rowids(t)
+        return ids if ids.dtype is dtype else _ops()[1].cast(ids, dtype)
     return _int_tensor(np.repeat(np.arange(len(s) - 1), np.diff(s)), dtype)
 
 
@@ -1586,8 +1640,15 @@ def row_splits_to_segment_ids(splits, name=None, out_type=None) -> Tensor:
 def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, name=None) -> Tensor:
     """The row_splits for sorted segment ids (tf.ragged.segment_ids_to_row_splits)."""
     t = _convert_partition(segment_ids, "segment_ids")
-    ids = _eager(t, "tf.ragged.segment_ids_to_row_splits")
+    ids = _np(t)
     dtype = t.dtype if out_type is None else dtypes.as_dtype(out_type)
+    if ids is None or _is_sym(num_segments):
+        array_ops, math_ops = _ops()
+        if num_segments is None:
+            num_segments = math_ops.reduce_max(array_ops.concat([t, _int_tensor([-1], t.dtype)], 0)) + 1
+        n = math_ops.cast(num_segments, t.dtype)
+        splits = array_ops.searchsorted(t, array_ops.range(n + 1, dtype=t.dtype), side="left", out_type=dtype)
+        return splits
     n = int(num_segments._value if isinstance(num_segments, Tensor) else num_segments) if num_segments is not None else (
         int(ids.max()) + 1 if len(ids) else 0)
     lengths = np.bincount(ids, minlength=n) if len(ids) else np.zeros(n, np.int64)
@@ -1617,11 +1678,24 @@ def _expand_rank(rt, ragged_rank, split_dtype):
 
 
 def _concat_splits(splits_list, dtype):
+    if all(isinstance(x, np.ndarray) for x in splits_list):
+        pieces, offset = [splits_list[0]], splits_list[0][-1]
+        for s in splits_list[1:]:
+            pieces.append(s[1:] + offset)
+            offset += s[-1]
+        return _int_tensor(np.concatenate(pieces), dtype)
+    array_ops, _ = _ops()
+    splits_list = [_int_tensor(x, dtype) if isinstance(x, np.ndarray) else x for x in splits_list]
     pieces, offset = [splits_list[0]], splits_list[0][-1]
     for s in splits_list[1:]:
         pieces.append(s[1:] + offset)
-        offset += s[-1]
-    return _int_tensor(np.concatenate(pieces), dtype)
+        offset = offset + s[-1]
+    return array_ops.concat(pieces, 0)
+
+
+def _splits_value(s):
+    v = _np(s)
+    return s if v is None else v
 
 
 def _stack_concat(inputs, axis, stack_values):
@@ -1641,8 +1715,11 @@ def _stack_concat(inputs, axis, stack_values):
         raise ValueError("axis=%d out of bounds: expected %d<=axis<%d" % (axis, -out_ndims, out_ndims))
     axis %= out_ndims
     if stack_values and ndims == 1 and axis == 0:
-        lengths = np.asarray([x.shape[0] for x in inputs], np.int64)
-        return RaggedTensor.from_row_lengths(array_ops.concat(inputs, 0), _int_tensor(lengths, split_dtype), validate=False)
+        if all(x.shape[0] is not None for x in inputs):
+            lengths = _int_tensor([x.shape[0] for x in inputs], split_dtype)
+        else:
+            lengths = array_ops.stack([_g_nvals(x, split_dtype) for x in inputs])
+        return RaggedTensor.from_row_lengths(array_ops.concat(inputs, 0), lengths, validate=False)
     if all(not isinstance(x, RaggedTensor) for x in inputs) and (axis == out_ndims - 1 or axis == ndims - 1):
         return array_ops.stack(inputs, axis) if stack_values else array_ops.concat(inputs, axis)
     inputs = [x if isinstance(x, RaggedTensor) else RaggedTensor.from_tensor(x, row_splits_dtype=split_dtype)
@@ -1653,10 +1730,11 @@ def _stack_concat(inputs, axis, stack_values):
         return _stack_concat_axis0(inputs, stack_values, split_dtype)
     if axis == 1:
         return _stack_concat_axis1(inputs, stack_values, split_dtype)
-    splits = [_eager(x.row_splits, "tf.ragged.stack") for x in inputs]
-    for s in splits[1:]:
-        if s.shape != splits[0].shape or not np.array_equal(s, splits[0]):
-            raise _invalid("Inputs must have identical ragged splits.")
+    splits = [_np(x.row_splits) for x in inputs]
+    if all(s is not None for s in splits):
+        for s in splits[1:]:
+            if s.shape != splits[0].shape or not np.array_equal(s, splits[0]):
+                raise _invalid("Inputs must have identical ragged splits.")
     inner = _stack_concat([x.values for x in inputs], axis - 1, stack_values)
     return RaggedTensor(inner, inputs[0].row_splits, internal=True)
 
@@ -1664,11 +1742,15 @@ def _stack_concat(inputs, axis, stack_values):
 def _stack_concat_axis0(inputs, stack_values, split_dtype):
     from . import array_ops
     flat = array_ops.concat([x.flat_values for x in inputs], 0)
-    nested = [[_eager(s, "tf.ragged.stack") for s in x.nested_row_splits] for x in inputs]
+    nested = [[_splits_value(s) for s in x.nested_row_splits] for x in inputs]
     splits = [_concat_splits([ns[d] for ns in nested], split_dtype) for d in range(inputs[0].ragged_rank)]
     if stack_values:
-        lengths = np.asarray([x.nrows_static() for x in inputs], np.int64)
-        splits.insert(0, _int_tensor(np.concatenate([[0], np.cumsum(lengths)]), split_dtype))
+        n = [x.nrows_static() for x in inputs]
+        if None not in n:
+            splits.insert(0, _int_tensor(np.concatenate([[0], np.cumsum(n)]), split_dtype))
+        else:
+            splits.insert(0, _g_splits_from_lengths(array_ops.stack([x.nrows(out_type=split_dtype) for x in inputs]),
+                                                    split_dtype))
     result = flat
     for s in reversed(splits):
         result = RaggedTensor(result, s, internal=True)
@@ -1676,18 +1758,34 @@ def _stack_concat_axis0(inputs, stack_values, split_dtype):
 
 
 def _stack_concat_axis1(inputs, stack_values, split_dtype):
+    array_ops, _ = _ops()
     k = len(inputs)
     n = inputs[0].nrows_static()
     for i, x in enumerate(inputs[1:], 1):
-        if x.nrows_static() != n:
+        m = x.nrows_static()
+        if m != n and None not in (m, n):
             raise _invalid("Input tensors at index 0 (=x) and %d (=y) have incompatible shapes." % i)
     cat = _stack_concat_axis0(inputs, False, split_dtype)
-    perm = np.arange(n * k).reshape(k, n).T.reshape(-1)
-    permuted = _gather_rows(cat, perm)
+    if n is None:
+        n = next((x.nrows_static() for x in inputs if x.nrows_static() is not None), None)
+    if n is not None:
+        perm = np.arange(n * k).reshape(k, n).T.reshape(-1)
+        permuted = _gather_rows(cat, perm)
+    else:
+        nt = inputs[0].nrows(out_type=split_dtype)
+        perm = array_ops.reshape(array_ops.transpose(array_ops.reshape(array_ops.range(nt * k, dtype=split_dtype),
+                                                                       array_ops.stack([_int_tensor(k, split_dtype), nt]))),
+                                 [-1])
+        permuted = _g_gather_rows(cat, perm)
     if stack_values:
-        return RaggedTensor(permuted, _int_tensor(np.arange(0, n * k + 1, k), split_dtype), internal=True)
-    splits = permuted.row_splits._value[::k]
-    return RaggedTensor(permuted.values, _int_tensor(splits, split_dtype), internal=True)
+        if n is not None:
+            outer = _int_tensor(np.arange(0, n * k + 1, k), split_dtype)
+        else:
+            outer = array_ops.range(inputs[0].nrows(out_type=split_dtype) + 1, dtype=split_dtype) * k
+        return RaggedTensor(permuted, outer, internal=True)
+    ps = _np(permuted.row_splits)
+    splits = _int_tensor(ps[::k], split_dtype) if ps is not None else permuted.row_splits[::k]
+    return RaggedTensor(permuted.values, splits, internal=True)
 
 
 @tf_export("ragged.stack")
@@ -1703,3 +1801,198 @@ def concat(values, axis, name=None) -> RaggedTensor:
     if not isinstance(values, (list, tuple)):
         values = [values]
     return _stack_concat(list(values), int(axis), False)
+
+
+# ---------------------------------------------------------------- reductions (tf.reduce_* of a RaggedTensor)
+_REDUCE_KINDS = {"Sum": "sum", "Prod": "prod", "Max": "max", "Min": "min", "Mean": "mean", "Any": "any", "All": "all",
+                 "sum": "sum", "prod": "prod", "max": "max", "min": "min", "mean": "mean", "any": "any", "all": "all"}
+
+
+def _seg_reduce(kind, data, ids, n, ids_sorted):
+    """Reduces the rows of `data` by segment `ids` into `n` rows; empty segments give the reduction's identity
+    (0, 1, the dtype's lowest/highest, False, True). `n` is a Python int or a scalar int tensor."""
+    array_ops, math_ops = _ops()
+    if kind == "any":  # any: some true value; all: no false value
+        return math_ops.greater(_seg_reduce("sum", math_ops.cast(data, dtypes.int32), ids, n, ids_sorted), 0)
+    if kind == "all":
+        false = math_ops.cast(math_ops.logical_not(data), dtypes.int32)
+        return math_ops.equal(_seg_reduce("sum", false, ids, n, ids_sorted), 0)
+    if isinstance(n, (int, np.integer)):
+        return getattr(math_ops, "unsorted_segment_" + kind)(data, ids, int(n))
+    info = np.iinfo if data.dtype.is_integer else np.finfo
+    np_dtype = data.dtype.as_numpy_dtype
+    if kind != "prod":  # a symbolic number of segments: scatter into a tensor filled with the identity
+        ident = {"sum": 0, "max": info(np_dtype).min, "min": info(np_dtype).max}[kind]
+        dims = array_ops.concat([array_ops.reshape(math_ops.cast(n, dtypes.int32), [1]), array_ops.shape(data)[1:]], 0)
+        base = array_ops.fill(dims, _t(np.asarray(ident, np_dtype)))
+        scatter = {"sum": array_ops.tensor_scatter_nd_add, "max": array_ops.tensor_scatter_nd_max,
+                   "min": array_ops.tensor_scatter_nd_min}[kind]
+        return scatter(base, array_ops.expand_dims(ids, 1), data)
+    if not ids_sorted:
+        raise NotImplementedError("a product over a ragged dimension of a RaggedTensor whose size is only known "
+                                  "when the graph runs (reduce_prod along axis 0, or along axis 1 of a tensor "
+                                  "with ragged_rank > 1) is not supported while building a graph")
+    # A product over a symbolic number of sorted segments: SegmentProd, with one dummy row in segment n so
+    # that the result has exactly n + 1 rows (the last one dropped).
+    n = math_ops.cast(n, ids.dtype)
+    inner = data.shape.as_list()[1:] if data.shape.rank is not None else None
+    if inner is not None and None not in inner:
+        pad = array_ops.zeros([1] + inner, data.dtype)
+    else:
+        pad = array_ops.zeros(array_ops.concat([[1], array_ops.shape(data)[1:]], 0), data.dtype)
+    ids2 = array_ops.concat([ids, array_ops.reshape(n, [1])], 0)
+    out = getattr(math_ops, "segment_" + kind)(array_ops.concat([data, pad], 0), ids2)[:-1]
+    return out
+
+
+def _grouped_reduce(kind, v, gid, n, ids_sorted):
+    """Reduces the rows of `v` (a Tensor or RaggedTensor) that share a group id into `n` rows, elementwise
+    along their (possibly ragged) dimensions: a ragged row of the result is as long as its longest input."""
+    array_ops, math_ops = _ops()
+    if not isinstance(v, RaggedTensor):
+        return _seg_reduce(kind, v, gid, n, ids_sorted)
+    d = v.row_splits.dtype
+    out_len = math_ops.maximum(_seg_reduce("max", v.row_lengths(), gid, n, ids_sorted), _int_tensor(0, d))
+    out_splits = _g_splits_from_lengths(out_len, d)
+    rid = v.value_rowids()
+    nv = _g_nvals(v.values, d)
+    pos = array_ops.range(nv, dtype=d) - array_ops.gather(v.row_splits, rid)
+    gid = gid if gid.dtype is d else math_ops.cast(gid, d)
+    new_ids = array_ops.gather(out_splits, array_ops.gather(gid, rid)) + pos
+    total = _np(out_splits)
+    total = int(total[-1]) if total is not None else out_splits[-1]
+    return RaggedTensor(_grouped_reduce(kind, v.values, new_ids, total, False), out_splits, internal=True)
+
+
+def _reduce_axis(kind, rt, axis):
+    """rt reduced along one (non-negative) axis; rt is a RaggedTensor."""
+    array_ops, math_ops = _ops()
+    if axis == 0:
+        return _grouped_reduce(kind, rt, array_ops.zeros_like(rt.row_lengths()), 1, True).values
+    if axis == 1:
+        n = rt.nrows_static()
+        return _grouped_reduce(kind, rt.values, rt.value_rowids(), rt.nrows() if n is None else n, True)
+    v = rt.values
+    if isinstance(v, RaggedTensor):
+        return rt.with_values(_reduce_axis(kind, v, axis - 1))
+    red = {"sum": math_ops.reduce_sum, "prod": math_ops.reduce_prod, "max": math_ops.reduce_max,
+           "min": math_ops.reduce_min, "any": math_ops.reduce_any, "all": math_ops.reduce_all}[kind]
+    return rt.with_values(red(v, axis=axis - 1))
+
+
+def _expand_axis(x, axis):
+    """x with a new dimension of size 1 at `axis` (x may be ragged)."""
+    array_ops, _ = _ops()
+    if not isinstance(x, RaggedTensor):
+        return array_ops.expand_dims(x, axis)
+    d = x.row_splits.dtype
+    if axis == 0:
+        return _getitem(x, (None,))
+    if axis == 1:
+        n = x.nrows_static()
+        splits = _int_tensor(np.arange(n + 1), d) if n is not None else array_ops.range(x.nrows() + 1, dtype=d)
+        return RaggedTensor(x, splits, internal=True, uniform_row_length=1)
+    return x.with_values(_expand_axis(x.values, axis - 1))
+
+
+def reduce(op, input_tensor, axis=None, keepdims=False):
+    """tf.reduce_<op> (op: Sum, Prod, Max, Min, Mean, Any, All) of a RaggedTensor, as TF computes it: along a
+    ragged axis, rows of different lengths reduce into rows of the longest length (the identity fills in)."""
+    array_ops, math_ops = _ops()
+    kind = _REDUCE_KINDS[op]
+    rt = input_tensor
+    rank = rt.shape.rank
+    if kind == "mean":
+        total = reduce("sum", rt, axis, keepdims)
+        count = reduce("sum", rt.with_flat_values(array_ops.ones_like(rt.flat_values)), axis, keepdims)
+        if isinstance(total, RaggedTensor):
+            return total.with_flat_values(math_ops.truediv(total.flat_values, count.flat_values))
+        return math_ops.truediv(total, count)
+    if axis is None:
+        red = {"sum": math_ops.reduce_sum, "prod": math_ops.reduce_prod, "max": math_ops.reduce_max,
+               "min": math_ops.reduce_min, "any": math_ops.reduce_any, "all": math_ops.reduce_all}[kind]
+        out = red(rt.flat_values)
+        return array_ops.reshape(out, [1] * rank) if keepdims else out
+    axes = axis if isinstance(axis, (list, tuple)) else [axis]
+    norm = []
+    for a in axes:
+        a = int(a._value) if isinstance(a, Tensor) else int(a)
+        if not -rank <= a < rank:
+            raise ValueError("axis=%d out of bounds: expected %d<=axis<%d" % (a, -rank, rank))
+        norm.append(a % rank)
+    norm = sorted(set(norm))
+    out = rt
+    for a in reversed(norm):
+        out = _reduce_axis(kind, out, a) if isinstance(out, RaggedTensor) else {
+            "sum": math_ops.reduce_sum, "prod": math_ops.reduce_prod, "max": math_ops.reduce_max,
+            "min": math_ops.reduce_min, "any": math_ops.reduce_any, "all": math_ops.reduce_all}[kind](out, axis=a)
+    if keepdims:
+        for a in norm:
+            out = _expand_axis(out, a)
+    return out
+
+
+# ---------------------------------------------------------------- tf.ragged.boolean_mask
+@tf_export("ragged.boolean_mask")
+def boolean_mask(data, mask, name=None):
+    """The items of `data` where `mask` is true, keeping the rows: a RaggedTensor when mask has rank > 1
+    (tf.ragged.boolean_mask).
+
+    Args:
+      data: a Tensor or RaggedTensor.
+      mask: a bool Tensor or RaggedTensor whose shape is a prefix of data's (same row partitions where ragged).
+
+    Returns:
+      `data` with the masked-out items removed: the outer dimension (mask rank 1) or the innermost masked one.
+    """
+    array_ops, math_ops = _ops()
+    if not isinstance(mask, RaggedTensor):
+        mask = _t(mask)
+    if not isinstance(data, RaggedTensor):
+        data = _t(data)
+    if mask.dtype is not dtypes.bool:
+        raise ValueError("mask.dtype=%s is not bool" % mask.dtype.name)
+    mrank = mask.shape.rank
+    if mrank is None:
+        raise ValueError("mask.shape.ndims must be known statically.")
+    if mrank == 0:
+        raise ValueError("mask cannot be scalar.")
+    if data.shape.rank is not None and mrank > data.shape.rank:
+        raise ValueError("mask.shape.ndims must be less than or equal to data.shape.ndims.")
+    if isinstance(mask, RaggedTensor):
+        if not isinstance(data, RaggedTensor):
+            data = RaggedTensor.from_tensor(data, ragged_rank=mask.ragged_rank,
+                                            row_splits_dtype=mask.row_splits.dtype)
+        if data.ragged_rank < mask.ragged_rank:
+            raise ValueError("data.ragged_rank must be at least mask.ragged_rank")
+        if data.ragged_rank == mask.ragged_rank:
+            _assert_same_partition(data, mask)
+        if mask.ragged_rank > 1 or mask.values.shape.rank > 1:
+            return data.with_values(boolean_mask(data.values, mask.values))
+        keep = mask.values
+        d = data.row_splits.dtype
+        kept = _grouped_lengths(keep, mask, d)
+        values = boolean_mask(data.values, keep)
+        return RaggedTensor(values, _g_splits_from_lengths(kept, d), internal=True)
+    if mrank == 1:
+        if isinstance(data, RaggedTensor):
+            rows = array_ops.reshape(array_ops.where(mask), [-1])
+            m = _np(mask)
+            return _gather_rows(data, np.flatnonzero(m) if m is not None else rows)
+        return array_ops.boolean_mask(data, mask)
+    # A dense mask of rank > 1: its dimensions 1.. become ragged.
+    d = data.row_splits.dtype if isinstance(data, RaggedTensor) else _I64
+    if isinstance(data, RaggedTensor):
+        mask = RaggedTensor.from_tensor(mask, ragged_rank=min(data.ragged_rank, mrank - 1), row_splits_dtype=d)
+    else:
+        data = RaggedTensor.from_tensor(data, ragged_rank=mrank - 1, row_splits_dtype=d)
+        mask = RaggedTensor.from_tensor(mask, ragged_rank=mrank - 1, row_splits_dtype=d)
+    return boolean_mask(data, mask)
+
+
+def _grouped_lengths(keep, mask, d):
+    """The number of true values of each row of a ragged_rank-1 bool mask (`keep` its values)."""
+    _, math_ops = _ops()
+    n = mask.nrows_static()
+    counts = _seg_reduce("sum", math_ops.cast(keep, d), mask.value_rowids(), mask.nrows() if n is None else n, True)
+    return counts
