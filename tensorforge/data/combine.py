@@ -7,7 +7,7 @@ from ..framework import dtypes
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor, TensorSpec
 from . import structure
-from .dataset import INFINITE, UNKNOWN, Dataset
+from .dataset import INFINITE, UNKNOWN, Dataset, unseeded_rng
 
 
 class Concatenate(Dataset):
@@ -97,7 +97,7 @@ class SampleFromDatasets(Dataset):
         self._epoch = 0
 
     def _elements(self):
-        rng = np.random.default_rng(None if self._seed is None else self._seed + [self._epoch])
+        rng = unseeded_rng() if self._seed is None else np.random.default_rng(self._seed + [self._epoch])
         self._epoch += 1
         its = [d._elements() for d in self._datasets]
         w = self._w.copy()

@@ -16,6 +16,9 @@ Order is deterministic unless an option or argument says otherwise.
 """
 from __future__ import annotations
 
+import contextvars
+import json
+
 import numpy as np
 
 from ..framework import dtypes
@@ -381,21 +384,111 @@ def _autograph_for(ds, extra_test, body, get_state, set_state, names, opts):
 Dataset._autograph_for = _autograph_for
 
 
+# The seed sequence of the iterator whose elements are being computed: stages without a seed
+# draw their random generators from it (unseeded_rng), so a restored iterator can replay them.
+_ITERATION_SEEDS: contextvars.ContextVar = contextvars.ContextVar("tf_data_iteration_seeds", default=None)
+
+
+def unseeded_rng() -> np.random.Generator:
+    """A random generator for a stage given no seed: the next one of the running iterator's seed
+    sequence, or fresh entropy outside an iterator."""
+    seeds = _ITERATION_SEEDS.get()
+    return np.random.default_rng(seeds.spawn(1)[0] if seeds is not None else None)
+
+
+def _stages(root: Dataset) -> list:
+    """Every stage of a pipeline, in a fixed (depth-first) order."""
+    out, stack, seen = [], [root], set()
+    while stack:
+        d = stack.pop()
+        if id(d) in seen:
+            continue
+        seen.add(id(d))
+        out.append(d)
+        stack.extend(reversed([x for x in d._inputs if isinstance(x, Dataset)]))
+    return out
+
+
+# What a random stage's output depends on besides the iterator's entropy: its resolved seeds
+# (global and op seed), whether they were fixed, and its epoch counter (reshuffle_each_iteration).
+_REPLAY_ATTRS = ("_epoch", "_seed", "_fixed")
+
+
+def _replay_state(stage) -> dict:
+    return {a: (list(v) if isinstance(v, tuple) else v) for a in _REPLAY_ATTRS
+            if hasattr(stage, a) for v in (getattr(stage, a),)}
+
+
 class OwnedIterator:
-    """The iterator `iter(dataset)` returns: yields structures of tf.Tensors."""
+    """The iterator `iter(dataset)` returns: yields structures of tf.Tensors.
+
+    It is checkpointable (`tf.train.Checkpoint(iterator=it)`): its state is how many elements it
+    has produced, the entropy its unseeded random stages drew from, and the seeds and epoch
+    counters of its random stages when it started. Restoring starts the pipeline again from that state and
+    skips the elements already produced, so a pipeline whose order depends only on its seeds
+    (every one but those with deterministic=False) continues exactly where it was; the skipped
+    elements are computed again.
+    """
 
     def __init__(self, dataset: Dataset):
         self._dataset = dataset
         _share_options(dataset)
-        self._it = dataset._elements()
         self._pack = structure.packer(dataset.element_spec)
         self.element_spec = dataset.element_spec
+        self._entropy = int(np.random.SeedSequence().entropy) & ((1 << 126) - 1)
+        self._stage_state = [_replay_state(d) for d in _stages(dataset)]
+        self._start(0)
+
+    def _start(self, skip: int) -> None:
+        self._seeds = np.random.SeedSequence(self._entropy)
+        self._consumed = 0
+        token = _ITERATION_SEEDS.set(self._seeds)
+        try:
+            self._it = self._dataset._elements()
+            for _ in range(skip):
+                next(self._it)
+                self._consumed += 1
+        finally:
+            _ITERATION_SEEDS.reset(token)
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return self._pack(next(self._it))
+        token = _ITERATION_SEEDS.set(self._seeds)
+        try:
+            c = next(self._it)
+        finally:
+            _ITERATION_SEEDS.reset(token)
+        self._consumed += 1
+        return self._pack(c)
+
+    # -- checkpointing (TF's Trackable protocol)
+    def _serialize_to_tensors(self) -> dict:
+        state = {"format": 1, "consumed": self._consumed, "entropy": str(self._entropy), "stages": self._stage_state}
+        text = json.dumps(state, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
+        return {"ITERATOR_STATE": np.array(text.encode(), dtype=object)}
+
+    def _restore_from_tensors(self, tensors: dict) -> None:
+        raw = np.asarray(tensors["ITERATOR_STATE"]).reshape(-1)
+        try:
+            state = json.loads(bytes(raw[0]).decode())
+            consumed, entropy, stage_state = int(state["consumed"]), int(state["entropy"]), list(state["stages"])
+        except (ValueError, KeyError, TypeError, IndexError):
+            from ..framework.errors import InvalidArgumentError
+            raise InvalidArgumentError(None, None, "The checkpoint's ITERATOR_STATE was not written by a tensorforge "
+                                       "iterator (TensorFlow's iterator states cannot be read).") from None
+        stages = _stages(self._dataset)
+        if len(stage_state) != len(stages) or any(
+                set(saved) != set(_replay_state(d)) for saved, d in zip(stage_state, stages)):
+            raise ValueError("The checkpointed iterator was over a different pipeline (%d stages, this one has %d)."
+                             % (len(stage_state), len(stages)))
+        self.close()
+        for d, saved in zip(stages, stage_state):
+            for attr, value in saved.items():
+                setattr(d, attr, tuple(value) if isinstance(getattr(d, attr), tuple) else value)
+        self._entropy, self._stage_state = entropy, stage_state
+        self._start(consumed)
 
     def get_next(self):
         """The next element; raises tf.errors.OutOfRangeError at the end (TF1-style)."""

@@ -15,7 +15,7 @@ from ..framework.tensor import Tensor, TensorSpec
 from ..framework.tensor_shape import TensorShape
 from ..ops.composite_specs import SparseTensorSpec
 from . import functions, structure
-from .dataset import AUTOTUNE, INFINITE, Dataset, UnaryDataset, as_int
+from .dataset import AUTOTUNE, INFINITE, Dataset, UnaryDataset, as_int, unseeded_rng
 
 
 # ---------------------------------------------------------------- sources
@@ -57,7 +57,7 @@ class RandomDataset(Dataset):
         epoch = self._epoch
         self._epoch += 1
         seed = None if self._seed is None else self._seed + ([epoch] if self._rerandomize else [])
-        rng = np.random.default_rng(seed)
+        rng = unseeded_rng() if seed is None else np.random.default_rng(seed)
         while True:
             for v in rng.integers(0, np.iinfo(np.int64).max, 1024, dtype=np.int64):
                 yield (v,)
@@ -168,7 +168,7 @@ class RejectionResample(UnaryDataset):
         return INFINITE if c == INFINITE else -2  # UNKNOWN
 
     def _elements(self):
-        rng = np.random.default_rng(self._seed)
+        rng = unseeded_rng() if self._seed is None else np.random.default_rng(self._seed)
         k = len(self._target)
         seen = np.zeros(k)
         for c in self._input._elements():

@@ -14,6 +14,7 @@ wait. Prefetch with AUTOTUNE grows its buffer while its consumer finds it empty.
 from __future__ import annotations
 
 import collections
+import contextvars
 import os
 import threading
 import time
@@ -231,7 +232,8 @@ def background(iterator_factory, buffer_size: int, name: str = "tf_data_prefetch
                 except Exception:  # noqa: BLE001
                     pass
 
-    t = threading.Thread(target=produce, name=name, daemon=True)
+    # The producer runs in a copy of this context: the iterating iterator's seeds come along.
+    t = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name=name, daemon=True)
     t.start()
     try:
         while True:

@@ -11,7 +11,7 @@ from ..framework import nest
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor, TensorSpec
 from . import functions, structure
-from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, UnaryDataset, as_int, pipeline_options
+from .dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, UnaryDataset, as_int, pipeline_options, unseeded_rng
 from .sources import _rows
 
 
@@ -159,7 +159,7 @@ class Shuffle(UnaryDataset):
             if not hasattr(self, "_fixed_entropy"):
                 self._fixed_entropy = _pyrandom.SystemRandom().getrandbits(63)
             return np.random.default_rng(self._fixed_entropy)
-        return np.random.default_rng()
+        return unseeded_rng()
 
     def _order(self, n: int, rng) -> np.ndarray:
         """The permutation a shuffle buffer of `self._buffer` elements produces over n indices."""

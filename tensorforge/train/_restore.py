@@ -142,6 +142,9 @@ class Restorer:
     def _restore_attributes(self, nid: int, node, obj) -> None:
         if not node.attributes:
             return
+        if not isinstance(obj, Variable) and _trackable._is_saveable(obj) and hasattr(obj, "_restore_from_tensors"):
+            obj._restore_from_tensors({a.name: self.reader.read(a.checkpoint_key) for a in node.attributes})
+            return
         if not isinstance(obj, Variable):
             self.unused_attributes[nid] = [a.name for a in node.attributes]
             return

@@ -37,13 +37,19 @@ def checkpoint_key(object_path: str, attribute: str = VARIABLE_VALUE) -> str:
 def is_trackable(obj, _depth: int = 0) -> bool:
     """Whether `obj` is a checkpoint dependency: a variable, an object with `_trackable_children`,
     or a list, tuple or dict that (at any depth) holds one."""
-    if isinstance(obj, Variable) or hasattr(type(obj), "_trackable_children"):
+    if isinstance(obj, Variable) or hasattr(type(obj), "_trackable_children") or _is_saveable(obj):
         return True
     if isinstance(obj, (list, tuple)):
         return _depth < 64 and any(is_trackable(v, _depth + 1) for v in obj)
     if isinstance(obj, dict):
         return _depth < 64 and any(is_trackable(v, _depth + 1) for v in obj.values())
     return False
+
+
+def _is_saveable(obj) -> bool:
+    """Whether `obj` saves tensors of its own that are not variables (TF's `_serialize_to_tensors`
+    protocol, e.g. a tf.data iterator's ITERATOR_STATE)."""
+    return hasattr(type(obj), "_serialize_to_tensors") and not isinstance(obj, type)
 
 
 def trackable_children(obj) -> list:
@@ -101,8 +107,19 @@ class ObjectGraph:
         return [(i, checkpoint_key(self.object_path(i)), v) for i, v in enumerate(self.nodes)
                 if isinstance(v, Variable)]
 
-    def to_proto(self) -> TrackableObjectGraph:
+    def saveables(self) -> list:
+        """(node id, [(attribute name, checkpoint key, array)]) for every object saving its own tensors."""
+        out = []
+        for i, obj in enumerate(self.nodes):
+            if not isinstance(obj, Variable) and _is_saveable(obj):
+                tensors = obj._serialize_to_tensors()
+                out.append((i, [(name, checkpoint_key(self.object_path(i), name), value)
+                                for name, value in tensors.items()]))
+        return out
+
+    def to_proto(self, saveables=None) -> TrackableObjectGraph:
         proto = TrackableObjectGraph()
+        saved = dict(saveables if saveables is not None else self.saveables())
         for i, obj in enumerate(self.nodes):
             node = proto.nodes.add()
             for cid, name in self.children[i]:
@@ -110,6 +127,8 @@ class ObjectGraph:
             if isinstance(obj, Variable):
                 node.attributes.add(name=VARIABLE_VALUE, full_name=variable_full_name(obj),
                                     checkpoint_key=checkpoint_key(self.object_path(i)))
+            for name, key, _ in saved.get(i, ()):
+                node.attributes.add(name=name, full_name=name, checkpoint_key=key)
         fill_has_checkpoint_values(proto)
         return proto
 

@@ -278,7 +278,12 @@ class Checkpoint:
         writer = BundleWriter(file_prefix)
         for _, key, var in graph.variables():
             writer.add(key, np.asarray(var._variable_value()._value), var.dtype)
-        proto = graph.to_proto()
+        saveables = graph.saveables()
+        for _, tensors in saveables:
+            for _, key, value in tensors:
+                value = np.asarray(value)
+                writer.add(key, value, dtypes.string if value.dtype == object else dtypes.as_dtype(value.dtype))
+        proto = graph.to_proto(saveables)
         writer.add(_trackable.OBJECT_GRAPH_KEY, np.array(proto.SerializeToString(), dtype=object), dtypes.string)
         writer.finish()
         for fn in list(getattr(options, "experimental_write_callbacks", None) or ()) + list(callbacks):
