@@ -349,7 +349,7 @@ class RaggedTensor:
             return result
         nrows, ncols = dims[0], dims[1]
         static = nrows is not None and ncols is not None and (
-            _np(x) is not None if padding is not None else True) and (
+            _np(x) is not None and _np(_t(padding, x.dtype)) is not None if padding is not None else True) and (
             lengths is None or _np(_t(lengths)) is not None)
         if not static:
             return cls._from_tensor_graph(x, lengths, padding, split_dtype)
@@ -526,7 +526,9 @@ class RaggedTensor:
             return self.with_values(self._values.row_lengths(axis - 1))
         from . import array_ops
         shape = array_ops.shape(self._values, out_type=self._row_splits.dtype)
-        return self.with_values(array_ops.fill([_nvals(self._values)], shape[axis - 1]))
+        n = _nvals_static(self._values)
+        dims = [n] if n is not None else array_ops.reshape(_g_nvals(self._values, dtypes.int32), [1])
+        return self.with_values(array_ops.fill(dims, shape[axis - 1]))
 
     def nested_row_lengths(self, name=None) -> tuple:
         """The row lengths of every ragged dimension, outermost first."""
@@ -878,7 +880,8 @@ def _nvals(values) -> int:
     else:
         n = values.shape[0]
     if n is None:
-        raise NotImplementedError("the number of values must be known")
+        raise NotImplementedError("this RaggedTensor operation needs the number of values (the first dimension of "
+                                  "`values`) to be statically known while building a graph")
     return n
 
 
@@ -1340,11 +1343,20 @@ def _to_tensor_grad(op, dy):
     out_dims = dy.shape.as_list()
     inner = values.shape.as_list()[1:]
     n = values.shape[0]
-    index_map = bind("RaggedTensorToTensor",
-                     [_int_tensor(out_dims[:1 + k], parts[0].dtype), _arange_like(values, _I64), _int_tensor(-1, _I64), *parts],
+    dynamic = n is None or None in out_dims[:1 + k]
+    outer = (array_ops.shape(dy, out_type=parts[0].dtype)[:1 + k] if dynamic
+             else _int_tensor(out_dims[:1 + k], parts[0].dtype))
+    index_map = bind("RaggedTensorToTensor", [outer, _arange_like(values, _I64), _int_tensor(-1, _I64), *parts],
                      op.attrs)
     rows = array_ops.reshape(dy, [-1] + inner)
-    values_grad = math_ops.unsorted_segment_sum(rows, array_ops.reshape(index_map, [-1]), n)
+    flat_map = array_ops.reshape(index_map, [-1])
+    if dynamic:  # the number of values is only known when the graph runs: scatter the cells that hold values
+        held = math_ops.greater_equal(flat_map, 0)
+        values_grad = array_ops.tensor_scatter_nd_add(
+            array_ops.zeros_like(values), array_ops.expand_dims(array_ops.boolean_mask(flat_map, held), 1),
+            array_ops.boolean_mask(rows, held))
+    else:
+        values_grad = math_ops.unsorted_segment_sum(rows, flat_map, n)
     total = math_ops.reduce_sum(rows, axis=0)
     used = math_ops.reduce_sum(values_grad, axis=0)
     default_grad = math_ops.unbroadcast(math_ops.subtract(total, used), default.shape)
@@ -1825,9 +1837,24 @@ def _seg_reduce(kind, data, ids, n, ids_sorted):
         ident = {"sum": 0, "max": info(np_dtype).min, "min": info(np_dtype).max}[kind]
         dims = array_ops.concat([array_ops.reshape(math_ops.cast(n, dtypes.int32), [1]), array_ops.shape(data)[1:]], 0)
         base = array_ops.fill(dims, _t(np.asarray(ident, np_dtype)))
-        scatter = {"sum": array_ops.tensor_scatter_nd_add, "max": array_ops.tensor_scatter_nd_max,
-                   "min": array_ops.tensor_scatter_nd_min}[kind]
-        return scatter(base, array_ops.expand_dims(ids, 1), data)
+        inner = data.shape.as_list()[1:] if data.shape.rank is not None else None
+        if inner and None not in inner:  # keep the static inner dimensions
+            base = array_ops.reshape(base, [-1] + inner)
+        idx = array_ops.expand_dims(ids, 1)
+        if kind == "sum":
+            return array_ops.tensor_scatter_nd_add(base, idx, data)
+        scatter = array_ops.tensor_scatter_nd_max if kind == "max" else array_ops.tensor_scatter_nd_min
+        const = array_ops.stop_gradient(data)
+        out = scatter(base, idx, const)
+        if not data.dtype.is_floating:
+            return out
+        # The gradient, as TF's: to the values equal to their row's extreme, split evenly between ties. Added
+        # as a zero-valued term (data - stop_gradient(data)) so that only differentiable scatters carry it.
+        hits = math_ops.cast(math_ops.equal(const, array_ops.gather(out, ids)), data.dtype)
+        zeros = array_ops.zeros_like(out)
+        count = array_ops.tensor_scatter_nd_add(zeros, idx, hits)
+        share = math_ops.divide_no_nan(hits, array_ops.gather(count, ids))
+        return out + array_ops.tensor_scatter_nd_add(zeros, idx, (data - const) * share)
     if not ids_sorted:
         raise NotImplementedError("a product over a ragged dimension of a RaggedTensor whose size is only known "
                                   "when the graph runs (reduce_prod along axis 0, or along axis 1 of a tensor "
@@ -1841,8 +1868,7 @@ def _seg_reduce(kind, data, ids, n, ids_sorted):
     else:
         pad = array_ops.zeros(array_ops.concat([[1], array_ops.shape(data)[1:]], 0), data.dtype)
     ids2 = array_ops.concat([ids, array_ops.reshape(n, [1])], 0)
-    out = getattr(math_ops, "segment_" + kind)(array_ops.concat([data, pad], 0), ids2)[:-1]
-    return out
+    return math_ops.segment_prod(array_ops.concat([data, pad], 0), ids2)[:-1]
 
 
 def _grouped_reduce(kind, v, gid, n, ids_sorted):
