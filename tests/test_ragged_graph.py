@@ -273,3 +273,22 @@ def test_symbolic_errors_are_clear():
         return tf.RaggedTensor.from_row_splits(v, s)[1]
     with pytest.raises((tf.errors.InvalidArgumentError, ValueError, IndexError)):
         f(tf.constant(V), tf.constant(np.array([0, 2], np.int64)))
+
+
+def test_tf_reductions_concat_and_stack_dispatch_ragged_inputs():
+    rt = tf.ragged.constant([[1, 2], [3], [4, 5, 6]])
+    assert tf.reduce_sum(rt, axis=1).numpy().tolist() == [3, 3, 15]
+    assert tf.reduce_max(rt, axis=0).numpy().tolist() == [4, 5, 6]
+    assert int(tf.reduce_sum(rt)) == 21
+    np.testing.assert_allclose(tf.reduce_mean(rt, axis=1).numpy(), [1.5, 3.0, 5.0])
+    assert tf.concat([rt, rt], axis=1).to_list() == [[1, 2, 1, 2], [3, 3], [4, 5, 6, 4, 5, 6]]
+    assert tf.stack([rt, rt], axis=0).to_list() == [rt.to_list(), rt.to_list()]
+
+    @tf.function
+    def row_sums(v, s):
+        return tf.reduce_sum(tf.RaggedTensor.from_row_splits(v, s), axis=1)
+
+    got = row_sums(tf.constant([1, 2, 3, 4, 5, 6]), tf.constant([0, 2, 3, 6], tf.int64))
+    assert got.numpy().tolist() == [3, 3, 15]
+    batches = tf.data.Dataset.from_tensor_slices(rt).batch(2).map(lambda r: tf.reduce_sum(r, axis=1))
+    assert [b.numpy().tolist() for b in batches] == [[3, 3], [15]]

@@ -247,9 +247,17 @@ register("Pack", kernel=lambda xp, *xs, axis: xp.stack(xs, axis=axis), infer=_pa
          samples=lambda: [([S.normal(2, 3), S.normal(2, 3)], {"axis": 1})])
 
 
+def _any_ragged(values) -> bool:
+    """Whether a list of inputs holds a RaggedTensor (TF dispatches those ops to tf.ragged's)."""
+    return isinstance(values, (list, tuple)) and any(type(v).__name__ == "RaggedTensor" for v in values)
+
+
 @tf_export("stack")
 def stack(values, axis=0, name="stack") -> Tensor:
     """Stacks a list of rank-R tensors into one rank-(R+1) tensor (tf.stack)."""
+    if _any_ragged(values):
+        from . import ragged_ops
+        return ragged_ops.stack(values, axis)
     vals = [_t(v) for v in values]
     if len(vals) > 1:
         d = vals[0].dtype
@@ -308,6 +316,9 @@ register("ConcatV2", kernel=lambda xp, *xs, axis: xp.concatenate(xs, axis=axis),
 @tf_export("concat")
 def concat(values, axis, name="concat") -> Tensor:
     """Concatenates tensors along `axis` (tf.concat)."""
+    if _any_ragged(values):
+        from . import ragged_ops
+        return ragged_ops.concat(values, axis)
     vals = [_t(v) for v in values]
     if len(vals) == 1:
         return identity(vals[0])

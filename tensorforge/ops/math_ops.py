@@ -1849,6 +1849,9 @@ register("Sum", kernel=_sum_kernel, infer=_reduce_infer("tf.math.reduce_sum", "S
 
 
 def _reduce(op_name, api, input_tensor, axis, keepdims):
+    if type(input_tensor) is not Tensor and type(input_tensor).__name__ == "RaggedTensor":
+        from . import ragged_ops  # TF dispatches reductions of ragged tensors to tf.ragged's
+        return ragged_ops.reduce(op_name, input_tensor, axis, keepdims)
     x = input_tensor if type(input_tensor) is Tensor else _t(input_tensor)
     return bind(op_name, [x], {"axis": _axes(axis, _rank(x), api, op_name), "keep_dims": bool(keepdims)})
 
