@@ -295,3 +295,23 @@ def test_fast_path_tells_a_tensor_from_a_tuple_of_tensors():
         np.testing.assert_array_equal(f(x).numpy(), [1.0, 2.0])
         np.testing.assert_array_equal(f((x,)).numpy(), [2.0, 3.0])
         np.testing.assert_array_equal(f((x, x)).numpy(), [2.0, 3.0])
+
+
+def test_function_returns_indexed_slices_and_ragged_uniform_rows():
+    @tf.function
+    def sparse_grad(x):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = tf.reduce_sum(tf.gather(x, [0, 2]))
+        return t.gradient(y, x)
+
+    g = sparse_grad(tf.ones([4, 3]))
+    assert isinstance(g, tf.IndexedSlices)
+    assert g.indices.numpy().tolist() == [0, 2] and g.values.numpy().tolist() == [[1.0] * 3] * 2
+    assert g.dense_shape.numpy().tolist() == [4, 3]
+
+    @tf.function
+    def uniform(v):
+        return tf.RaggedTensor.from_uniform_row_length(v, 2)
+
+    assert uniform(tf.constant([1, 2, 3, 4])).shape.as_list() == [2, 2]

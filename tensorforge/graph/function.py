@@ -468,7 +468,7 @@ def _drop_first(sig):
 
 
 class _Composite(tuple):
-    """A SparseTensor or RaggedTensor returned by a traced function, as the tuple of its component
+    """A SparseTensor, RaggedTensor or IndexedSlices returned by a traced function, as the tuple of its component
     tensors (so they become graph outputs); `rebuild` makes the composite again from their values."""
 
     rebuild = None
@@ -483,9 +483,28 @@ def _expand_composite(o):
     if name == "RaggedTensor":
         splits = tuple(o.nested_row_splits)
         c = _Composite((o.flat_values,) + splits)
-        c.rebuild = lambda parts, cls=type(o): cls.from_nested_row_splits(parts[0], list(parts[1:]), validate=False)
+        uniform = []  # each ragged level's uniform row length (an int, or None), kept across the call
+        level = o
+        while type(level).__name__ == "RaggedTensor":
+            uniform.append(level._uniform_row_length)
+            level = level.values
+        c.rebuild = lambda parts, cls=type(o), u=tuple(uniform): _ragged_with_uniform(
+            cls.from_nested_row_splits(parts[0], list(parts[1:]), validate=False), u)
+        return c
+    if name == "IndexedSlices":
+        has_shape = o.dense_shape is not None
+        c = _Composite((o.values, o.indices) + ((o.dense_shape,) if has_shape else ()))
+        c.rebuild = lambda parts, cls=type(o): cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
         return c
     return o
+
+
+def _ragged_with_uniform(rt, uniform):
+    level = rt
+    for u in uniform:
+        level._uniform_row_length = u
+        level = level.values
+    return rt
 
 
 def _has_composite(structure) -> bool:
