@@ -54,7 +54,11 @@ class threading:  # noqa: N801
 
     @staticmethod
     def set_intra_op_parallelism_threads(n: int) -> None:
+        """Threads one op may use (0: one per CPU): our elementwise/pooling kernels' threads and the
+        BLAS library's (matmuls, convolutions)."""
         _threading["intra"] = int(n)
+        from . import _blas
+        _blas.set_threads(int(n))
 
     @staticmethod
     def get_inter_op_parallelism_threads() -> int:

@@ -73,3 +73,13 @@ def test_fused_chain_split_matches_unfused(threads, shape, bshape):
     finally:
         tf.config.optimizer.set_experimental_options({"remapping": None})
     np.testing.assert_array_equal(got, want)
+
+
+def test_blas_threads_follow_the_intra_op_setting(threads):
+    from tensorforge import _blas
+    if _blas.get_threads() is None:
+        pytest.skip("no OpenBLAS loaded")
+    threads(1)
+    assert _blas.get_threads() == 1
+    threads(0)
+    assert _blas.get_threads() == intra_op._CPUS
