@@ -148,6 +148,53 @@ def np_ftrl(p, g, s, t, lr, learning_rate_power=-0.5, initial_accumulator_value=
     return (np.clip(linear, -l1, l1) - linear) / quadratic
 
 
+def _rms(x):
+    return np.sqrt(np.mean(x * x))
+
+
+def np_adafactor(p, g, s, t, lr, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3, clip_threshold=1.0,
+                 relative_step=True):
+    if relative_step:
+        lr = min(lr, 1 / np.sqrt(t))
+    rho = min(lr, 1 / np.sqrt(t))
+    alpha = max(epsilon_2, _rms(p)) * rho
+    g2 = g * g + epsilon_1
+    beta_2 = 1 - t ** beta_2_decay
+    if p.ndim >= 2:  # factored: a row and a column mean of the squared gradients
+        r = s["r"] = beta_2 * _slot(s, "r", p[..., 0]) + (1 - beta_2) * g2.mean(axis=-1)
+        c = s["c"] = beta_2 * _slot(s, "c", p[..., 0, :]) + (1 - beta_2) * g2.mean(axis=-2)
+        v = (r / r.mean(axis=-1, keepdims=True))[..., None] * c[..., None, :]
+    else:
+        v = s["v"] = beta_2 * _slot(s, "v", p) + (1 - beta_2) * g2
+    u = g / np.sqrt(v)
+    return p - alpha * u / max(1.0, _rms(u) / clip_threshold)
+
+
+def np_lamb(p, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    m = s["m"] = _slot(s, "m", p) + (g - _slot(s, "m", p)) * (1 - beta_1)
+    v = s["v"] = _slot(s, "v", p) + (g * g - _slot(s, "v", p)) * (1 - beta_2)
+    update = (m / (1 - beta_1 ** t)) / (np.sqrt(v / (1 - beta_2 ** t)) + epsilon)
+    w_norm, u_norm = np.linalg.norm(p), np.linalg.norm(update)
+    ratio = w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0
+    return p - ratio * lr * update
+
+
+def np_muon(p, g, s, t, lr, weight_decay=0.004, adam_weight_decay=0.004, momentum=0.95, rms_rate=0.2):
+    if p.ndim != 2:  # biases take AdamW steps
+        return np_adamw(p, g, s, t, lr, adam_weight_decay)
+    p = p - p * weight_decay * lr
+    m = s["m"] = _slot(s, "m", p) + g + _slot(s, "m", p) * (momentum - 1)
+    x = g + momentum * m  # Nesterov
+    tall = x.shape[0] > x.shape[1]
+    x = x.T if tall else x
+    x = x / (np.linalg.norm(x) + 1e-7)
+    for _ in range(5):  # the quintic Newton-Schulz iteration towards the orthogonal factor
+        a = x @ x.T
+        x = 3.4445 * x + (-4.7750 * a + 2.0315 * a @ a) @ x
+    x = x.T if tall else x
+    return p - lr * x * np.sqrt(max(p.shape)) * rms_rate
+
+
 OPTIMIZERS = [
     ("sgd", lambda: K.optimizers.SGD(0.1), np_sgd, dict(lr=0.1)),
     ("sgd_momentum", lambda: K.optimizers.SGD(0.05, momentum=0.9), np_sgd, dict(lr=0.05, momentum=0.9)),
@@ -169,6 +216,11 @@ OPTIMIZERS = [
                                        l2_shrinkage_regularization_strength=0.01, beta=0.1), np_ftrl,
      dict(lr=0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.02,
           l2_shrinkage_regularization_strength=0.01, beta=0.1)),
+    ("adafactor", lambda: K.optimizers.Adafactor(0.05), np_adafactor, dict(lr=0.05)),
+    ("adafactor_absolute", lambda: K.optimizers.Adafactor(0.05, relative_step=False, clip_threshold=0.5),
+     np_adafactor, dict(lr=0.05, relative_step=False, clip_threshold=0.5)),
+    ("lamb", lambda: K.optimizers.Lamb(0.01), np_lamb, dict(lr=0.01)),
+    ("muon", lambda: K.optimizers.Muon(0.02), np_muon, dict(lr=0.02)),
 ]
 
 
@@ -790,3 +842,19 @@ def test_activation_arguments():
     assert a.get(None) is a.linear and a.deserialize("relu") is a.relu
     with pytest.raises(ValueError, match="Could not interpret"):
         a.get("no_such_activation")
+
+
+def test_adafactor_lamb_muon_variables_and_configs():
+    model = K.Sequential([K.Input((4,)), K.layers.Dense(3)])
+    opt = K.optimizers.Adafactor()
+    opt.build(model.trainable_variables)
+    # Keras's layout: factored row/column moments for the kernel, int32 placeholders for the bias.
+    assert [tuple(v.shape) for v in opt.variables] == [(), (), (4,), (3,), (4, 3), (), (), (3,)]
+    assert [v.dtype for v in opt.variables[5:7]] == [tf.int32, tf.int32]
+    for name in ("adafactor", "lamb", "muon"):
+        o = K.optimizers.get(name)
+        again = type(o).from_config(o.get_config())
+        assert again.get_config() == o.get_config()
+    muon = K.optimizers.Muon(exclude_layers=["dense"])
+    muon.build(model.trainable_variables)
+    assert muon.adam_velocities[0] is not None  # an excluded 2-D kernel takes AdamW steps

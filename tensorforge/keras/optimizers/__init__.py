@@ -13,16 +13,17 @@ from . import _serial, legacy, schedules  # noqa: F401
 from .adagrad import Adadelta, Adagrad
 from .adam import Adam, Adamax, AdamW, Nadam
 from .base import Optimizer
+from .factored import Adafactor, Lamb, Muon
 from .ftrl import Ftrl
 from .lion import Lion
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta", "Lion",
-           "Ftrl", "schedules", "serialize", "deserialize", "get"]
+           "Ftrl", "Adafactor", "Lamb", "Muon", "schedules", "serialize", "deserialize", "get"]
 
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (Optimizer, SGD, Adam, AdamW, Adamax, Nadam, RMSprop,
-                                                          Adagrad, Adadelta, Lion, Ftrl)}
+                                                          Adagrad, Adadelta, Lion, Ftrl, Adafactor, Lamb, Muon)}
 
 
 @keras_export("keras.optimizers.serialize")
