@@ -130,6 +130,8 @@ def _shape_value(spec) -> tuple | None:
     node = getattr(spec, "node", None)
     if node is not None and node.op.name == "Cast":
         return _shape_value(node.inputs[0])
+    if node is not None and node.op.name == "Shape":
+        return sh.dims(node.inputs[0])
     if node is not None and node.op.name == "Pack":
         out = []
         for p in node.inputs:
@@ -305,6 +307,9 @@ def _concat_infer(specs, attrs):
 def _concat_grad(op, dy):
     axis = op.attrs["axis"]
     sizes = [x.shape[axis] for x in op.inputs]
+    if None in sizes:  # run-time sizes: SplitV with a size_splits input
+        sizes = [shape(x)[axis] if d is None else d for x, d in zip(op.inputs, sizes)]
+        return list(bind("SplitV", [dy, _shape_tensor(sizes)], {"axis": axis}))
     return split(dy, sizes, axis=axis)
 
 
@@ -326,11 +331,25 @@ def concat(values, axis, name="concat") -> Tensor:
 
 
 def _split_kernel(xp, x, sizes, axis):
+    if type(sizes) is not tuple:  # the run-time size_splits input
+        sizes = tuple(int(d) for d in sizes)
+        if sum(sizes) != x.shape[axis]:
+            _split_infer([_Spec(x.shape, None)], {"sizes": sizes, "axis": axis})
     return tuple(xp.split(x, np.cumsum(sizes)[:-1], axis=axis))
 
 
 def _split_infer(specs, attrs):
     s = sh.dims(specs[0])
+    if len(specs) == 2:  # size_splits is an input tensor
+        n = sh.dims(specs[1])
+        sizes = _shape_value(specs[1])
+        if n is None or n[0] is None:
+            raise ValueError("tf.split with run-time sizes needs size_splits of known length")
+        sizes = (None,) * n[0] if sizes is None else sizes
+        if s is None:
+            return [(None, specs[0].dtype)] * len(sizes)
+        axis = sh.normalize_axis(attrs["axis"], len(s), "tf.split", "SplitV")
+        return [(s[:axis] + (z,) + s[axis + 1:], specs[0].dtype) for z in sizes]
     axis = sh.normalize_axis(attrs["axis"], len(s), "tf.split", "SplitV")
     if s[axis] is not None and sum(attrs["sizes"]) != s[axis]:
         raise sh.error("tf.split", "SplitV", "Determined shape must either match input shape along split_dim "
@@ -341,8 +360,10 @@ def _split_infer(specs, attrs):
 
 
 register("SplitV", kernel=_split_kernel, infer=_split_infer,
-         grad=lambda op, *dys: [concat(list(dys), axis=op.attrs["axis"])], api="tf.split", num_outputs=-1,
-         args=("value",), samples=lambda: [([S.normal(4, 3)], {"sizes": (1, 3), "axis": 0})])
+         grad=lambda op, *dys: [concat(list(dys), axis=op.attrs["axis"])] + [None] * (len(op.inputs) - 1),
+         api="tf.split", num_outputs=-1, args=("value", "size_splits"),
+         samples=lambda: [([S.normal(4, 3)], {"sizes": (1, 3), "axis": 0}),
+                          ([S.normal(4, 3), np.array([2, 1], np.int32)], {"axis": 1})])
 
 
 @tf_export("split")
@@ -416,7 +437,7 @@ def _tile_infer(specs, attrs):
 def _tile_grad(op, dy):
     x = op.inputs[0]
     m = op.attrs["multiples"]
-    xs = x.shape.as_list()
+    xs = dynamic_shape(x, "tf.tile's gradient")
     # dy viewed as [m0, x0, m1, x1, ...] and summed over the multiples axes.
     split_shape = [v for pair in zip(m, xs) for v in pair]
     return [math_ops.reduce_sum(reshape(dy, split_shape), axis=list(_pyrange(0, 2 * len(xs), 2)))]
@@ -479,9 +500,16 @@ def indexed_slices_to_dense(s: IndexedSlices, dtype=None, name=None) -> Tensor:
     """Sums the rows of an IndexedSlices into a dense tensor of its dense_shape."""
     ds = s.dense_shape
     dims = _const(ds) if not isinstance(ds, (list, tuple)) else np.asarray(ds)
-    if dims is None:
-        raise TypeError("IndexedSlices with a dense_shape unknown at trace time cannot be made dense: %r" % (s,))
-    return math_ops.unsorted_segment_sum(s.values, s.indices, int(np.asarray(dims).reshape(-1)[0]))
+    if dims is not None:
+        return math_ops.unsorted_segment_sum(s.values, s.indices, int(np.asarray(dims).reshape(-1)[0]))
+    if ds is None:
+        raise TypeError("IndexedSlices without a dense_shape cannot be made dense: %r" % (s,))
+    # The number of rows is known at run time only: UnsortedSegmentSum's num_segments input.
+    out = math_ops.unsorted_segment_sum(s.values, s.indices, _t(ds)[0])
+    known = _shape_value(_t(ds))
+    if known is not None:
+        out.set_shape(known)
+    return out
 
 
 register_tensor_conversion_function(IndexedSlices, indexed_slices_to_dense)
@@ -513,6 +541,45 @@ def _prod(vals) -> int:
     for v in vals:
         n *= v
     return n
+
+
+def dynamic_shape(x, op_name: str = "this gradient") -> list:
+    """The shape of `x` for gradient code: a list of ints when it is fully known (the fast,
+    static path); inside a graph with unknown dimensions, a list holding the known dims as
+    ints and each unknown one as a scalar int32 tensor read at run time (tf.shape(x)[i]).
+    reshape/fill/zeros/broadcast_to/scatter_nd accept such lists. Unknown rank raises."""
+    d = x.shape._dims
+    if d is None:
+        raise ValueError("%s needs a tensor of known rank, got %s" % (op_name, x))
+    if None not in d:
+        return list(d)
+    s = shape(x)
+    return [bind("StridedSlice", [s], _SCALAR_AT[i]) if v is None else v for i, v in enumerate(d)]
+
+
+class _ScalarAt(dict):
+    def __missing__(self, i):
+        v = self[i] = {"begin": (i,), "end": (i + 1,), "strides": (1,), "begin_mask": 0, "end_mask": 0,
+                       "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 1}
+        return v
+
+
+_SCALAR_AT = _ScalarAt()  # StridedSlice attrs taking element i of a vector
+
+
+def _dyn_prod(vals):
+    """The product of ints and scalar int tensors: an int when all are ints."""
+    n = 1
+    for v in vals:
+        if type(n) is int:
+            n = n * v if type(v) is int else (v if n == 1 else math_ops.multiply(v, n))
+        else:
+            n = math_ops.multiply(n, v)
+    return n
+
+
+def _is_static(*dims) -> bool:
+    return all(type(d) is int for d in dims)
 
 
 def _int(v) -> int:
@@ -809,7 +876,10 @@ def _strided_slice_kernel(xp, x, **attrs):
 def _strided_slice_grad(op, dy):
     x = op.inputs[0]
     attrs = dict(op.attrs)
-    attrs["shape"] = tuple(_static_dims(x))
+    d = x.shape._dims
+    if d is None or None in d:  # the input's shape is only known at run time: pass it as an input
+        return [bind("StridedSliceGrad", [dy, shape(x)], attrs)]
+    attrs["shape"] = d
     return [bind("StridedSliceGrad", [dy], attrs)]
 
 
@@ -828,6 +898,8 @@ def _ss_attrs(begin, end, strides, begin_mask=0, end_mask=0, ellipsis_mask=0, ne
 
 
 def _strided_slice_grad_kernel(xp, dy, shape, **attrs):
+    if type(shape) is not tuple:  # the run-time shape input
+        shape = tuple(int(d) for d in shape)
     out = xp.zeros(shape, dtype=dy.dtype)
     out[_strided_plan(shape, *_ss_args(attrs))[0]] = dy
     return out
@@ -835,13 +907,20 @@ def _strided_slice_grad_kernel(xp, dy, shape, **attrs):
 
 def _strided_slice_grad_grad(op, ddx):
     attrs = {k: op.attrs[k] for k in _SS_ATTRS}
-    return [bind("StridedSlice", [ddx], attrs)]
+    return [bind("StridedSlice", [ddx], attrs)] + [None] * (len(op.inputs) - 1)
+
+
+def _strided_slice_grad_infer(specs, attrs):
+    if len(specs) == 2:  # the shape is an input tensor
+        return [(_shape_value(specs[1]), specs[0].dtype)]
+    return [(tuple(attrs["shape"]), specs[0].dtype)]
 
 
 register("StridedSliceGrad", kernel=_strided_slice_grad_kernel,
-         infer=lambda s, a: [(tuple(a["shape"]), s[0].dtype)], grad=_strided_slice_grad_grad,
-         api="tf.raw_ops.StridedSliceGrad", args=("dy",),
+         infer=_strided_slice_grad_infer, grad=_strided_slice_grad_grad,
+         api="tf.raw_ops.StridedSliceGrad", args=("dy", "shape"),
          samples=lambda: [([S.normal(2, 2)], dict(_ss_attrs((0, 1), (4, 5), (2, 2)), shape=(4, 5))),
+                          ([S.normal(2, 2), np.array([4, 5], np.int32)], _ss_attrs((0, 1), (4, 5), (2, 2))),
                           ([S.normal(4)], dict(_ss_attrs((-1, 0), (0, 0), (-1, 1), end_mask=1, shrink_axis_mask=2),
                                                shape=(4, 5)))])
 
@@ -1044,6 +1123,12 @@ def _slice_grad(op, dy):
     x = op.inputs[0]
     xs = _static_dims(x)
     out = dy.shape.as_list()
+    if None in xs or None in out:  # run-time shapes: Slice is the strided slice [begin, begin + size)
+        begin, size_ = op.attrs["begin"], op.attrs["size"]
+        end_mask = sum(1 << i for i, z in enumerate(size_) if z == -1)
+        attrs = _ss_attrs(begin, tuple(0 if z == -1 else b + z for b, z in zip(begin, size_)), (1,) * len(begin),
+                          end_mask=end_mask)
+        return [bind("StridedSliceGrad", [dy, shape(x)], attrs)]
     return [pad(dy, [[b, d - b - z] for b, d, z in zip(op.attrs["begin"], xs, out)])]
 
 
@@ -1113,19 +1198,22 @@ def _gather_kernel(xp, params, indices, axis, batch_dims):
 def _gather_grad(op, dy):
     params, indices = op.inputs
     axis, bd = op.attrs["axis"], op.attrs["batch_dims"]
-    p = _static_dims(params)
+    p = dynamic_shape(params, "tf.gather's gradient")
     if axis == 0:
         values = reshape(dy, [-1] + p[1:])
         return [IndexedSlices(values, reshape(indices, [-1]), shape(params)), None]
     bshape, ashape, n, rshape = p[:bd], p[bd:axis], p[axis], p[axis + 1:]
-    ishape = _static_dims(indices)[bd:]
-    nb, na, ni, nr = _prod(bshape), _prod(ashape), _prod(ishape), _prod(rshape)
+    ishape = dynamic_shape(indices, "tf.gather's gradient")[bd:]
+    nb, na, ni, nr = _dyn_prod(bshape), _dyn_prod(ashape), _dyn_prod(ishape), _dyn_prod(rshape)
     g = transpose(reshape(dy, [nb, na, ni, nr]), [0, 2, 1, 3])
-    g = reshape(g, [nb * ni, na, nr])
+    g = reshape(g, [_dyn_prod([nb, ni]), na, nr])
     ids = reshape(indices, [nb, ni])
-    if nb > 1:
-        ids = math_ops.add(ids, reshape(range(0, nb * n, n, dtype=ids.dtype), [nb, 1]))
-    seg = math_ops.unsorted_segment_sum(g, reshape(ids, [-1]), nb * n)
+    if not _is_static(nb) or nb > 1:
+        nbn = _dyn_prod([nb, n])
+        step = n if type(n) is int else math_ops.cast(n, ids.dtype)
+        limit = nbn if type(nbn) is int else math_ops.cast(nbn, ids.dtype)
+        ids = math_ops.add(ids, reshape(range(0, limit, step, dtype=ids.dtype), [nb, 1]))
+    seg = math_ops.unsorted_segment_sum(g, reshape(ids, [-1]), _dyn_prod([nb, n]))
     seg = transpose(reshape(seg, [nb, n, na, nr]), [0, 2, 1, 3])
     return [reshape(seg, p), None]
 
@@ -1213,14 +1301,17 @@ def _gather_nd_kernel(xp, params, indices, batch_dims):
 def _gather_nd_grad(op, dy):
     params, indices = op.inputs
     bd = op.attrs["batch_dims"]
-    p = _static_dims(params)
+    p = dynamic_shape(params, "tf.gather_nd's gradient")
     if bd == 0:
         return [scatter_nd(indices, dy, p), None]
-    ish = _static_dims(indices)
-    k = ish[-1]
-    nb, ni = _prod(p[:bd]), _prod(ish[bd:-1])
+    ish = dynamic_shape(indices, "tf.gather_nd's gradient")
+    k = indices.shape[-1]
+    if k is None:
+        raise ValueError("tf.gather_nd's gradient needs indices whose last dimension is known, got %s" % indices)
+    nb, ni = _dyn_prod(p[:bd]), _dyn_prod(ish[bd:-1])
     idx = reshape(indices, [nb, ni, k])
-    rows = broadcast_to(reshape(range(nb, dtype=idx.dtype), [nb, 1, 1]), [nb, ni, 1])
+    nb_ = nb if type(nb) is int else math_ops.cast(nb, idx.dtype)
+    rows = broadcast_to(reshape(range(nb_, dtype=idx.dtype), [nb, 1, 1]), [nb, ni, 1])
     full = concat([rows, idx], axis=-1)
     g = reshape(dy, [nb, ni] + p[bd + k:])
     return [reshape(scatter_nd(full, g, [nb] + p[bd:]), p), None]
@@ -1289,6 +1380,8 @@ def _scatter_into(out, positions, updates, k, mode):
 
 
 def _scatter_nd_kernel(xp, indices, updates, shape):
+    if type(shape) is not tuple:  # the run-time shape input
+        shape = tuple(int(d) for d in shape)
     _scatter_check_shapes("tf.scatter_nd", "ScatterNd", indices.shape, updates.shape, tuple(shape))
     pos = _scatter_positions("tf.scatter_nd", "ScatterNd", indices, tuple(shape))
     out = xp.zeros(shape, dtype=updates.dtype)
@@ -1297,19 +1390,24 @@ def _scatter_nd_kernel(xp, indices, updates, shape):
 
 def _scatter_nd_infer(specs, attrs):
     _check_index_dtype("tf.scatter_nd", "ScatterNd", specs[0])
-    _scatter_check_shapes("tf.scatter_nd", "ScatterNd", sh.dims(specs[0]), sh.dims(specs[1]), tuple(attrs["shape"]))
-    return [(tuple(attrs["shape"]), specs[1].dtype)]
+    target = _shape_value(specs[2]) if len(specs) == 3 else tuple(attrs["shape"])
+    _scatter_check_shapes("tf.scatter_nd", "ScatterNd", sh.dims(specs[0]), sh.dims(specs[1]), target)
+    return [(target, specs[1].dtype)]
 
 
 register("ScatterNd", kernel=_scatter_nd_kernel, infer=_scatter_nd_infer,
-         grad=lambda op, dy: [None, gather_nd(dy, op.inputs[0])], api="tf.scatter_nd", args=("indices", "updates"),
+         grad=lambda op, dy: [None, gather_nd(dy, op.inputs[0])] + [None] * (len(op.inputs) - 2), api="tf.scatter_nd",
+         args=("indices", "updates", "shape"),
          samples=lambda: [([np.array([[1], [3], [1], [0]], np.int32), S.normal(4, 2)], {"shape": (6, 2)}),
+                          ([np.array([[1], [0]], np.int32), S.normal(2, 3), np.array([4, 3], np.int32)], {}),
                           ([np.array([[1, 0], [2, 1]], np.int64), S.normal(2)], {"shape": (3, 2)})])
 
 
 @tf_export("scatter_nd")
 def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     """A zero tensor of `shape` with `updates` added at `indices` (duplicates sum) (tf.scatter_nd)."""
+    if _is_dynamic(shape):
+        return bind("ScatterNd", [_t(indices), _t(updates), _shape_tensor(shape)], {})
     return bind("ScatterNd", [_t(indices), _t(updates)], {"shape": _int_tuple(shape)})
 
 
@@ -1340,7 +1438,7 @@ def _tensor_scatter_minmax_grad(op, dy):
     out = op.outputs[0]
     x_ind = math_ops.cast(math_ops.equal(x, out), dy.dtype)
     u_ind = math_ops.cast(math_ops.equal(updates, gather_nd(out, indices)), dy.dtype)
-    count = math_ops.add(x_ind, scatter_nd(indices, u_ind, _static_dims(x)))
+    count = math_ops.add(x_ind, scatter_nd(indices, u_ind, dynamic_shape(x, "tf.tensor_scatter_nd_max's gradient")))
     dx = math_ops.divide(math_ops.multiply(dy, x_ind), count)
     du = math_ops.multiply(gather_nd(math_ops.divide(dy, count), indices), u_ind)
     return [dx, None, du]
@@ -1452,8 +1550,15 @@ def _pad_kernel(xp, x, constant_values=None, paddings=()):
 
 def _pad_grad(op, dy):
     x = op.inputs[0]
-    begin = tuple(a for a, _ in op.attrs["paddings"])
-    dx = bind("Slice", [dy], {"begin": begin, "size": tuple(_static_dims(x))})
+    paddings = op.attrs["paddings"]
+    begin = tuple(a for a, _ in paddings)
+    xs = _static_dims(x)
+    if None in xs:  # run-time shapes: dy[a0:-b0, a1:-b1, ...]
+        attrs = _ss_attrs(begin, tuple(-b for _, b in paddings), (1,) * len(paddings),
+                          end_mask=sum(1 << i for i, (_, b) in enumerate(paddings) if b == 0))
+        dx = bind("StridedSlice", [dy], attrs)
+    else:
+        dx = bind("Slice", [dy], {"begin": begin, "size": tuple(xs)})
     if len(op.inputs) == 1:
         return [dx]
     # PadV2: the padding cells all hold constant_values.
@@ -1996,6 +2101,8 @@ def _desc_order(x):
 
 
 def _top_k_kernel(xp, x, k, sorted, index_type):  # noqa: A002 - TF's attr name
+    if type(k) is not int:  # the run-time k input
+        k = int(k)
     if x.ndim == 0 or k < 0 or x.shape[-1] < k:
         _top_k_infer([_Spec(x.shape, dtypes.from_numpy(x.dtype))], {"k": k, "index_type": index_type})
     idx = _top_k_indices(x, k)
@@ -2004,15 +2111,19 @@ def _top_k_kernel(xp, x, k, sorted, index_type):  # noqa: A002 - TF's attr name
 
 def _top_k_infer(specs, attrs):
     s = sh.dims(specs[0])
-    k = attrs["k"]
+    if len(specs) == 2:  # k is an input tensor
+        k = _const(specs[1])
+        k = None if k is None else int(k)
+    else:
+        k = attrs["k"]
     sh.check_dtype("tf.math.top_k", "TopKV2", specs[0], sh.REAL, "input")
-    if k < 0:
+    if k is not None and k < 0:
         raise sh.error("tf.math.top_k", "TopKV2", "Need k >= 0, got %d" % k)
     if s is None:
         return [(None, specs[0].dtype), (None, attrs["index_type"])]
     if not s:
         raise sh.error("tf.math.top_k", "TopKV2", "input must be >= 1-D, got shape %s" % sh.fmt(s))
-    if s[-1] is not None and s[-1] < k:
+    if s[-1] is not None and k is not None and s[-1] < k:
         raise sh.error("tf.math.top_k", "TopKV2", "input must have at least k columns. Had %d, needed %d" % (s[-1], k))
     out = s[:-1] + (k,)
     return [(out, specs[0].dtype), (out, attrs["index_type"])]
@@ -2021,20 +2132,22 @@ def _top_k_infer(specs, attrs):
 def _top_k_grad(op, dv, di):
     x = op.inputs[0]
     idx = op.outputs[1]
-    xs = _static_dims(x)
-    n, k = xs[-1], op.attrs["k"]
-    m = _prod(xs[:-1])
+    xs = dynamic_shape(x, "tf.math.top_k's gradient")
+    n, k = xs[-1], (op.inputs[1] if len(op.inputs) == 2 else op.attrs["k"])
+    m = _dyn_prod(xs[:-1])
     idx2 = reshape(idx, [m, k])
-    rows = broadcast_to(reshape(range(m, dtype=idx2.dtype), [m, 1]), [m, k])
+    m_ = m if type(m) is int else math_ops.cast(m, idx2.dtype)
+    rows = broadcast_to(reshape(range(m_, dtype=idx2.dtype), [m, 1]), [m, k])
     full = stack([rows, idx2], axis=-1)
-    return [reshape(scatter_nd(full, reshape(dv, [m, k]), [m, n]), xs)]
+    return [reshape(scatter_nd(full, reshape(dv, [m, k]), [m, n]), xs)] + [None] * (len(op.inputs) - 1)
 
 
 register("TopKV2", kernel=_top_k_kernel, infer=_top_k_infer, grad=_top_k_grad, api="tf.math.top_k", num_outputs=2,
          args=("input",),
          samples=lambda: [([S.distinct(2, 6)], {"k": 3, "sorted": True, "index_type": dtypes.int32}),
                           ([S.distinct(7)], {"k": 7, "sorted": True, "index_type": dtypes.int32}),
-                          ([np.array([[1, 3, 3, 2, 3]], np.int32)], {"k": 2, "sorted": True, "index_type": dtypes.int64})])
+                          ([np.array([[1, 3, 3, 2, 3]], np.int32)], {"k": 2, "sorted": True, "index_type": dtypes.int64}),
+                          ([S.distinct(3, 5), np.array(2, np.int32)], {"sorted": True, "index_type": dtypes.int32})])
 
 
 @tf_export("math.top_k", "nn.top_k")
@@ -2043,6 +2156,10 @@ def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa:
 
     Returns a (values, indices) named tuple; equal values keep their order (lower index first).
     """
+    if _is_symbolic(k) and k._static_value() is None:  # k known at run time only: TF's k input
+        values, indices = bind("TopKV2", [_t(input), math_ops.cast(k, dtypes.int32)],
+                               {"sorted": bool(sorted), "index_type": dtypes.as_dtype(index_type)})
+        return _TopKV2(values, indices)
     values, indices = bind("TopKV2", [_t(input)], {"k": _int(k), "sorted": bool(sorted),
                                                     "index_type": dtypes.as_dtype(index_type)})
     return _TopKV2(values, indices)
@@ -2068,6 +2185,8 @@ def _sort_impl(values, axis, direction, return_argsort):
         perm[axis], perm[r - 1] = r - 1, axis
         x = transpose(x, perm)
     n = x.shape[-1]
+    if n is None:
+        n = shape(x)[-1]
     if direction == "DESCENDING":
         v, i = top_k(x, n)
         out = i if return_argsort else v

@@ -1833,7 +1833,7 @@ def restore_reduced(dy, x_shape, axis, keep_dims):
 
 def _sum_grad(op, dy):
     x = op.inputs[0]
-    xs = x.shape.as_list()
+    xs = array_ops.dynamic_shape(x, "tf.math.reduce_sum's gradient")
     dy = restore_reduced(dy, xs, op.attrs["axis"], op.attrs["keep_dims"])
     return [array_ops.broadcast_to(dy, xs)]
 
@@ -1882,12 +1882,12 @@ def _mean_kernel(xp, x, axis, keep_dims):
 
 def _mean_grad(op, dy):
     x = op.inputs[0]
-    xs = x.shape.as_list()
+    xs = array_ops.dynamic_shape(x, "tf.math.reduce_mean's gradient")
     axis = op.attrs["axis"]
     g = restore_reduced(dy, xs, axis, op.attrs["keep_dims"])
-    if None in xs:  # dynamic shapes: broadcast by multiplication, count from the shapes
-        n = divide(reduce_prod(array_ops.shape(x)), reduce_prod(array_ops.shape(g)))
-        return [divide(multiply(array_ops.ones_like(x), g), cast(n, dy.dtype))]
+    if not all(type(d) is int for d in xs):  # run-time shapes: the count from the reduced dims
+        n = array_ops._dyn_prod([xs[a] for a in axis])
+        return [divide(array_ops.broadcast_to(g, xs), float(n) if type(n) is int else cast(n, dy.dtype))]
     n = 1
     for a in axis:
         n *= xs[a]
@@ -1922,7 +1922,7 @@ def _extreme_kernel(fn, lowest):
 def _extreme_grad(op, dy):
     """Max/Min: the gradient goes to the elements equal to the result, split evenly between ties."""
     x = op.inputs[0]
-    xs = x.shape.as_list()
+    xs = array_ops.dynamic_shape(x, "tf.math.reduce_max's gradient")
     axis, kd = op.attrs["axis"], op.attrs["keep_dims"]
     y = restore_reduced(op.outputs[0], xs, axis, kd)
     g = restore_reduced(dy, xs, axis, kd)
@@ -1962,7 +1962,7 @@ def _prod_grad(op, dy):
     """The product of all the other reduced elements, from exclusive cumulative products along
     each reduced axis in turn (exact with zeros; no division)."""
     x = op.inputs[0]
-    xs = x.shape.as_list()
+    xs = array_ops.dynamic_shape(x, "tf.math.reduce_prod's gradient")
     axis = op.attrs["axis"]
     g = restore_reduced(dy, xs, axis, op.attrs["keep_dims"])
     others = None
@@ -2040,7 +2040,7 @@ def _euclidean_norm_kernel(xp, x, axis, keep_dims):
 
 def _euclidean_norm_grad(op, dy):
     x = op.inputs[0]
-    xs = x.shape.as_list()
+    xs = array_ops.dynamic_shape(x, "tf.math.reduce_euclidean_norm's gradient")
     axis, kd = op.attrs["axis"], op.attrs["keep_dims"]
     y = restore_reduced(op.outputs[0], xs, axis, kd)
     g = restore_reduced(dy, xs, axis, kd)
@@ -2070,7 +2070,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tens
     big = float(_finfo(x.dtype).max)
     m = maximum(minimum(raw_max, big), -big)
     r = log(reduce_sum(exp(subtract(x, m)), axis, keepdims=keepdims))
-    return add(r, m if keepdims else array_ops.reshape(m, r.shape.as_list()))
+    return add(r, m if keepdims else array_ops.reshape(m, array_ops.dynamic_shape(r, "tf.math.reduce_logsumexp")))
 
 
 @tf_export("math.reduce_variance")
@@ -2399,7 +2399,9 @@ def _segment_sum_grad(op, dy):
 
 def _segment_mean_grad(op, dy):
     data, ids = op.inputs
-    ones = array_ops.ones([data.shape[0]] + [1] * (data.shape.rank - 1), dtype=dy.dtype)
+    n = data.shape[0]
+    n = array_ops.shape(data)[0] if n is None else n
+    ones = array_ops.ones([n] + [1] * (data.shape.rank - 1), dtype=dy.dtype)
     counts = segment_sum(ones, ids)
     return [array_ops.gather(divide(dy, counts), ids), None]
 
@@ -2489,6 +2491,11 @@ def _unsorted_segment_infer(api, op_name, allowed=sh.NUMERIC):
         if len(x) < len(ids) or any(a != b and None not in (a, b) for a, b in zip(x, ids)):
             raise sh.error(api, op_name, "data.shape = %s does not start with segment_ids.shape = %s"
                            % (sh.fmt(x), sh.fmt(ids)))
+        if len(specs) == 3:  # num_segments is an input tensor
+            v = _static_value(specs[2])
+            if v is None and getattr(specs[2], "_is_symbolic_tensor", False):
+                v = specs[2]._static_value()
+            return [((None if v is None else int(v),) + x[len(ids):], specs[0].dtype)]
         return [((attrs["num_segments"],) + x[len(ids):], specs[0].dtype)]
     return infer
 
@@ -2513,6 +2520,8 @@ def _unsorted_rows(data, ids, num_segments):
 
 def _unsorted_segment_kernel(ufunc, empty, kinds):
     def kernel(xp, data, ids, num_segments):
+        if type(num_segments) is not int:  # the run-time num_segments input
+            num_segments = int(num_segments)
         dt = data.dtype
         if not (dt.kind in kinds or dt == _BF16):
             raise _unsupported(data)
@@ -2546,34 +2555,43 @@ def _segment_rows(dy, ids):
     valid = greater_equal(ids, array_ops.zeros_like(ids))
     rows = array_ops.gather(dy, maximum(ids, array_ops.zeros_like(ids)))
     mask = cast(valid, dy.dtype)
-    return multiply(rows, array_ops.reshape(mask, mask.shape.as_list() + [1] * (rows.shape.rank - mask.shape.rank)))
+    extra = rows.shape.rank - mask.shape.rank
+    if not extra:
+        return multiply(rows, mask)
+    return multiply(rows, array_ops.reshape(mask, array_ops.dynamic_shape(mask) + [1] * extra))
+
+
+def _num_segments(op):
+    """An unsorted segment op's num_segments: its attr, or its run-time input tensor."""
+    return op.inputs[2] if len(op.inputs) == 3 else op.attrs["num_segments"]
 
 
 def _unsorted_extreme_grad(op, dy):
-    data, ids = op.inputs
-    n = op.attrs["num_segments"]
+    data, ids = op.inputs[:2]
+    n = _num_segments(op)
     hits = cast(equal(data, _segment_rows(op.outputs[0], ids)), dy.dtype)
     num = unsorted_segment_sum(hits, ids, n)
-    return [multiply(hits, _segment_rows(divide(dy, num), ids)), None]
+    return [multiply(hits, _segment_rows(divide(dy, num), ids))] + [None] * (len(op.inputs) - 1)
 
 
 def _unsorted_prod_grad(op, dy):
-    data, ids = op.inputs
-    n = op.attrs["num_segments"]
+    data, ids = op.inputs[:2]
+    n = _num_segments(op)
     partial, single = _prod_partials(data, op.outputs[0], _segment_rows,
                                      lambda d, i: unsorted_segment_prod(d, i, n),
                                      lambda d, i: unsorted_segment_sum(d, i, n), ids)
-    return [multiply(_segment_rows(multiply(dy, single), ids), partial), None]
+    return [multiply(_segment_rows(multiply(dy, single), ids), partial)] + [None] * (len(op.inputs) - 1)
 
 
 def _unsorted_samples():
     return [([S.normal(5, 2), np.array([0, 2, 1, -1, 2], np.int32)], {"num_segments": 3}),
+            ([S.normal(4, 2), np.array([0, 2, 2, 1], np.int32), np.array(4, np.int32)], {}),
             ([S.normal(2, 3, 2), np.array([[1, 0, 1], [2, 2, 0]], np.int64)], {"num_segments": 3})]
 
 
 for _name, _api, _kernel, _allowed, _grad in (
         ("UnsortedSegmentSum", "tf.math.unsorted_segment_sum", _unsorted_segment_kernel(np.add, 0, "fiuc"), sh.NUMERIC,
-         lambda op, dy: [_segment_rows(dy, op.inputs[1]), None]),
+         lambda op, dy: [_segment_rows(dy, op.inputs[1])] + [None] * (len(op.inputs) - 1)),
         ("UnsortedSegmentProd", "tf.math.unsorted_segment_prod", _unsorted_segment_kernel(np.multiply, 1, "fiuc"),
          sh.NUMERIC, _unsorted_prod_grad),
         ("UnsortedSegmentMax", "tf.math.unsorted_segment_max", _unsorted_segment_kernel(np.maximum, _lowest, "fiu"),
@@ -2581,14 +2599,16 @@ for _name, _api, _kernel, _allowed, _grad in (
         ("UnsortedSegmentMin", "tf.math.unsorted_segment_min", _unsorted_segment_kernel(np.minimum, _highest, "fiu"),
          sh.REAL, _unsorted_extreme_grad)):
     register(_name, kernel=_kernel, infer=_unsorted_segment_infer(_api, _name, _allowed), grad=_grad, api=_api,
-             args=("data", "segment_ids"), samples=_unsorted_samples)
+             args=("data", "segment_ids", "num_segments"), samples=_unsorted_samples)
 del _name, _api, _kernel, _allowed, _grad
 
 
 def _unsorted(op_name, data, segment_ids, num_segments):
-    return bind(op_name, [data if type(data) is Tensor else _t(data),
-                          segment_ids if type(segment_ids) is Tensor else _t(segment_ids)],
-                {"num_segments": int(num_segments)})
+    inputs = [data if type(data) is Tensor else _t(data),
+              segment_ids if type(segment_ids) is Tensor else _t(segment_ids)]
+    if getattr(num_segments, "_is_symbolic_tensor", False) and num_segments._static_value() is None:
+        return bind(op_name, inputs + [num_segments], {})  # known at run time only (TF's input)
+    return bind(op_name, inputs, {"num_segments": int(num_segments)})
 
 
 @tf_export("math.unsorted_segment_sum")
@@ -2621,9 +2641,9 @@ def unsorted_segment_min(data, segment_ids, num_segments, name=None) -> Tensor:
 def _unsorted_segment_n(data, segment_ids, num_segments):
     """The number of rows in each segment (at least 1), shaped to broadcast against the sums."""
     ids = _t(segment_ids)
-    ones = array_ops.ones(ids.shape.as_list(), dtype=data.dtype)
+    ones = array_ops.ones(array_ops.dynamic_shape(ids, "tf.math.unsorted_segment_mean"), dtype=data.dtype)
     n = maximum(unsorted_segment_sum(ones, ids, num_segments), 1)
-    return array_ops.reshape(n, [int(num_segments)] + [1] * (data.shape.rank - ids.shape.rank))
+    return array_ops.reshape(n, [-1] + [1] * (data.shape.rank - ids.shape.rank))
 
 
 @tf_export("math.unsorted_segment_mean")
