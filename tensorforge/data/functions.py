@@ -78,16 +78,8 @@ class StructuredFunction:
         in_specs = structure.flat_specs(self.input_spec)
 
         def wrapper(*args):
-            leaves, k = [], 0
-            for s in in_specs:  # rebuild sparse/ragged leaves from their component placeholders
-                if isinstance(s, COMPOSITE_SPECS):
-                    n = len(s._component_specs())
-                    leaves.append(s._from_components(args[k:k + n]))
-                    k += n
-                else:
-                    leaves.append(args[k])
-                    k += 1
-            element = nest.pack_sequence_as(self.input_spec, leaves)
+            # Sparse/ragged leaves come in as their component placeholders.
+            element = nest.pack_sequence_as(self.input_spec, structure.leaves_from_components(in_specs, args))
             out = _call_with_element(self.python_function, element) if self._unpack else self.python_function(element)
             out = structure.normalize(out, _list_to_tensor)
             out_struct.append(out)
@@ -112,7 +104,7 @@ class StructuredFunction:
                     flat.append(convert_to_tensor(leaf))
             return flat
 
-        specs = [c for s in in_specs for c in (s._component_specs() if isinstance(s, COMPOSITE_SPECS) else [s])]
+        specs = structure.component_specs(in_specs)
         fn = Function(wrapper, name=self.name, autograph=True)
         self._concrete = fn.get_concrete_function(*specs)
         self._plan = self._concrete._plan

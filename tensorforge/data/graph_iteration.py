@@ -15,7 +15,6 @@ import numpy as np
 
 from ..framework import dtypes, nest
 from ..framework.context import ctx
-from ..ops.composite_specs import COMPOSITE_SPECS
 from ..ops.registry import NON_DIFFERENTIABLE, bind, register
 from . import structure
 
@@ -105,19 +104,11 @@ def dataset_for_stmt(ds, extra_test, body, get_state, set_state, names, opts):
     if any(isinstance(s, structure.DatasetSpec) for s in leaves):
         raise TypeError("Iterating a dataset of dataset elements inside tf.function is not supported yet.")
     # Sparse and ragged leaves travel through the loop as their component tensors.
-    flat = [c for s in leaves for c in (s._component_specs() if isinstance(s, COMPOSITE_SPECS) else [s])]
+    flat = structure.component_specs(leaves)
     attrs = {"output_types": tuple(s.dtype for s in flat), "output_shapes": tuple(_shape_tuple(s) for s in flat)}
 
     def element(components):
-        out, k = [], 0
-        for s in leaves:
-            if isinstance(s, COMPOSITE_SPECS):
-                n = len(s._component_specs())
-                out.append(s._from_components(components[k:k + n]))
-                k += n
-            else:
-                out.append(components[k])
-                k += 1
+        out = structure.leaves_from_components(leaves, components)
         return nest.pack_sequence_as(spec, out) if nest.is_nested(spec) else out[0]
 
     handle = bind("AnonymousIteratorV3", [], {"dataset_id": _register_dataset(ds)})

@@ -110,6 +110,25 @@ def flat_specs(spec) -> list:
     return nest.flatten(spec)
 
 
+def component_specs(flat_leaf_specs) -> list:
+    """The specs of the tensors a graph takes for these leaves (a sparse/ragged leaf: several)."""
+    return [c for s in flat_leaf_specs for c in (s._component_specs() if isinstance(s, COMPOSITE_SPECS) else [s])]
+
+
+def leaves_from_components(flat_leaf_specs, components) -> list:
+    """The leaf values of `component_specs(flat_leaf_specs)` tensors: sparse/ragged leaves rebuilt."""
+    leaves, k = [], 0
+    for s in flat_leaf_specs:
+        if isinstance(s, COMPOSITE_SPECS):
+            n = len(s._component_specs())
+            leaves.append(s._from_components(components[k:k + n]))
+            k += n
+        else:
+            leaves.append(components[k])
+            k += 1
+    return leaves
+
+
 def all_dense(spec) -> bool:
     return all(isinstance(s, TensorSpec) for s in nest.flatten(spec))
 
