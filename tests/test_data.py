@@ -526,3 +526,31 @@ def test_string_slices_iterate_as_string_tensors():
     first = next(iter(ds))
     assert first[1].dtype == tf.string and first[1].numpy() == b"a"
     assert [v.numpy() for v in D.from_tensor_slices(["x", "y"]).batch(1).unbatch()] == [b"x", b"y"]
+
+
+def test_autotune_keeps_threads_only_when_they_pay():
+    from tensorforge.data import parallel
+    main = threading.get_ident()
+
+    def run(work):
+        where = {}
+
+        def f(v):
+            work()
+            where[int(v)] = threading.get_ident()
+            return v
+
+        n = 200
+        ds = D.range(n).map(lambda v: tf.numpy_function(f, [v], tf.int64), num_parallel_calls=tf.data.AUTOTUNE)
+        assert list(ds.as_numpy_iterator()) == list(range(n))
+        return [where[i] != main for i in range(n)]
+
+    def busy():  # pure Python: holds the GIL, so threads cannot help
+        t = time.perf_counter()
+        while time.perf_counter() - t < 3e-4:
+            pass
+
+    held = run(busy)
+    assert not any(held[parallel._PROBE + parallel._TRIAL + 40:])  # drained back to this thread
+    released = run(lambda: time.sleep(1e-3))  # releases the GIL: the pool keeps going
+    assert any(released[-50:])
