@@ -481,7 +481,7 @@ def _broadcast_to_infer(specs, attrs):
 
 register("BroadcastTo", kernel=lambda xp, x, shape: xp.array(xp.broadcast_to(x, tuple(shape))),
          infer=_broadcast_to_infer,
-         grad=lambda op, dy: [math_ops.unbroadcast(dy, op.inputs[0].shape)] + [None] * (len(op.inputs) - 1),
+         grad=lambda op, dy: [math_ops.unbroadcast(dy, op.inputs[0].shape, op.inputs[0])] + [None] * (len(op.inputs) - 1),
          api="tf.broadcast_to", args=("input", "shape"),
          samples=lambda: [([S.normal(3, 1)], {"shape": (2, 3, 4)}),
                           ([S.normal(3, 1), np.array([2, 3, 4], np.int64)], {})])
@@ -1714,8 +1714,8 @@ def _select_infer(specs, attrs):
 def _select_grad(op, dy):
     c, x, y = op.inputs
     zeros = zeros_like(dy)
-    return [None, math_ops.unbroadcast(bind("SelectV2", [c, dy, zeros]), x.shape),
-            math_ops.unbroadcast(bind("SelectV2", [c, zeros, dy]), y.shape)]
+    return [None, math_ops.unbroadcast(bind("SelectV2", [c, dy, zeros]), x.shape, x),
+            math_ops.unbroadcast(bind("SelectV2", [c, zeros, dy]), y.shape, y)]
 
 
 def _select_kernel(xp, c, x, y):

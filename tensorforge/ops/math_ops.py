@@ -93,12 +93,22 @@ def _static_value(spec):
 
 
 # ---------------------------------------------------------------- gradient helpers
-def unbroadcast(g, shape):
-    """Sums `g` over the axes that broadcasting added to reach it from `shape`."""
+def unbroadcast(g, shape, x=None):
+    """Sums `g` over the axes that broadcasting added to reach it from `shape`.
+
+    `x` (the input whose shape is `shape`) is used when the static shapes cannot decide
+    which axes were broadcast (unknown dims inside tf.function): its run-time shape then
+    picks them (BroadcastGradientArgs), as TF's gradients do.
+    """
     gshape = g.shape._dims
     target = tuple(shape)
-    if gshape == target:
+    if gshape == target and None not in target:
         return g
+    if gshape is None or None in target:
+        if x is not None and _ambiguous_broadcast(gshape, target):
+            return _dynamic_unbroadcast(g, x, target)
+        if gshape == target:
+            return g
     nlead = len(gshape) - len(target)
     axes = list(range(nlead)) + [i + nlead for i, d in enumerate(target) if d == 1 and gshape[i + nlead] != 1]
     if axes:
@@ -107,9 +117,54 @@ def unbroadcast(g, shape):
         return g
     # Unknown dims (inside tf.function) are left to the reshape as -1 when there is only one.
     if sum(d is None for d in target) > 1:
+        if x is not None:
+            return array_ops.reshape(g, array_ops.dynamic_shape(x, "unbroadcast"))
         raise ValueError("Cannot reduce a gradient of shape %s to the input shape %s with more than one unknown "
                          "dimension" % (g.shape, TensorShape(target)))
     return array_ops.reshape(g, [-1 if d is None else d for d in target])
+
+
+def _ambiguous_broadcast(gshape, target) -> bool:
+    """Whether static shapes leave open which axes of a gradient were broadcast from `target`."""
+    if gshape is None or len(gshape) < len(target):
+        return True
+    lead = len(gshape) - len(target)
+    return any(t is None and gshape[i + lead] != 1 for i, t in enumerate(target))
+
+
+def _dynamic_unbroadcast(g, x, target):
+    """unbroadcast with run-time shapes: sum over BroadcastGradientArgs' axes, reshape to shape(x)."""
+    sx = array_ops.shape(x)
+    rx, _ = bind("BroadcastGradientArgs", [sx, array_ops.shape(g)])
+    out = array_ops.reshape(bind("Sum", [g, rx], {"keep_dims": True}), sx)
+    out.set_shape(target)
+    return out
+
+
+def _bga_kernel(xp, s0, s1):
+    a, b = [int(d) for d in s0], [int(d) for d in s1]
+    if a == b:
+        return np.zeros(0, s0.dtype), np.zeros(0, s1.dtype)
+    n = max(len(a), len(b))
+    a, b = [1] * (n - len(a)) + a, [1] * (n - len(b)) + b
+    for i, (u, v) in enumerate(zip(a, b)):
+        if u != v and u != 1 and v != 1:
+            raise sh.error("tf.raw_ops.BroadcastGradientArgs", "BroadcastGradientArgs",
+                           "Incompatible shapes: [%s] vs. [%s]" % (",".join(map(str, s0)), ",".join(map(str, s1))))
+    return (np.array([i for i in range(n) if a[i] == 1], s0.dtype),
+            np.array([i for i in range(n) if b[i] == 1], s1.dtype))
+
+
+def _bga_infer(specs, attrs):
+    sh.same_dtype("tf.raw_ops.BroadcastGradientArgs", "BroadcastGradientArgs", specs, ("s0", "s1"))
+    return [((None,), specs[0].dtype), ((None,), specs[1].dtype)]
+
+
+register("BroadcastGradientArgs", kernel=_bga_kernel, infer=_bga_infer, grad=NON_DIFFERENTIABLE, num_outputs=2,
+         api="tf.raw_ops.BroadcastGradientArgs", args=("s0", "s1"),
+         samples=lambda: [([np.array([1, 3], np.int32), np.array([1, 1], np.int32)], {}),
+                          ([np.array([2, 1, 3], np.int64), np.array([3], np.int64)], {}),
+                          ([np.array([2, 3], np.int32), np.array([2, 3], np.int32)], {})])
 
 
 def _cj(t):
@@ -120,7 +175,7 @@ def _cj(t):
 def _binary_grads(op, gx, gy):
     """Unbroadcasts a binary op's two input gradients to the inputs' shapes."""
     x, y = op.inputs
-    return [None if gx is None else unbroadcast(gx, x.shape), None if gy is None else unbroadcast(gy, y.shape)]
+    return [None if gx is None else unbroadcast(gx, x.shape, x), None if gy is None else unbroadcast(gy, y.shape, y)]
 
 
 def _finfo(dtype):
@@ -598,7 +653,7 @@ def _i1_64(x):
 # ---------------------------------------------------------------- arithmetic
 def _add_grad(op, dy):
     x, y = op.inputs
-    return [unbroadcast(dy, x.shape), unbroadcast(dy, y.shape)]
+    return [unbroadcast(dy, x.shape, x), unbroadcast(dy, y.shape, y)]
 
 
 def _add_kernel(xp, x, y):
@@ -621,7 +676,8 @@ def add(x, y, name=None) -> Tensor:
 
 
 register("Sub", kernel=lambda xp, x, y: x - y, infer=_binary_infer("tf.math.subtract", "Sub"),
-         grad=lambda op, dy: [unbroadcast(dy, op.inputs[0].shape), unbroadcast(negative(dy), op.inputs[1].shape)],
+         grad=lambda op, dy: [unbroadcast(dy, op.inputs[0].shape, op.inputs[0]),
+                              unbroadcast(negative(dy), op.inputs[1].shape, op.inputs[1])],
          api="tf.math.subtract", args=("x", "y"), samples=_binary_samples())
 
 
@@ -633,7 +689,7 @@ def subtract(x, y, name=None) -> Tensor:
 
 def _mul_grad(op, dy):
     x, y = op.inputs
-    return [unbroadcast(multiply(dy, _cj(y)), x.shape), unbroadcast(multiply(_cj(x), dy), y.shape)]
+    return [unbroadcast(multiply(dy, _cj(y)), x.shape, x), unbroadcast(multiply(_cj(x), dy), y.shape, y)]
 
 
 register("Mul", kernel=lambda xp, x, y: x * y, infer=_binary_infer("tf.math.multiply", "Mul"), grad=_mul_grad,
@@ -648,8 +704,8 @@ def multiply(x, y, name=None) -> Tensor:
 
 def _realdiv_grad(op, dy):
     x, y = op.inputs
-    return [unbroadcast(divide(dy, _cj(y)), x.shape),
-            unbroadcast(negative(multiply(dy, _cj(divide(op.outputs[0], y)))), y.shape)]
+    return [unbroadcast(divide(dy, _cj(y)), x.shape, x),
+            unbroadcast(negative(multiply(dy, _cj(divide(op.outputs[0], y)))), y.shape, y)]
 
 
 register("RealDiv", kernel=_ew2(lambda x, y: x / y), infer=_binary_infer("tf.math.divide", "RealDiv", allowed=sh.FLOATS_COMPLEX),
@@ -1686,8 +1742,8 @@ def _clip_grad(op, dy):
     below = less(x, lo)
     above = greater(x, hi)
     inside = cast(logical_not(logical_or(below, above)), dy.dtype)
-    return [multiply(dy, inside), unbroadcast(multiply(dy, cast(below, dy.dtype)), lo.shape),
-            unbroadcast(multiply(dy, cast(above, dy.dtype)), hi.shape)]
+    return [multiply(dy, inside), unbroadcast(multiply(dy, cast(below, dy.dtype)), lo.shape, lo),
+            unbroadcast(multiply(dy, cast(above, dy.dtype)), hi.shape, hi)]
 
 
 register("ClipByValue", kernel=_clip_kernel, infer=_clip_infer, grad=_clip_grad, api="tf.clip_by_value",
@@ -1799,6 +1855,12 @@ def _reduce_infer(api, op_name, out_dtype=None, allowed=None):
         d = out_dtype or specs[0].dtype
         if s is None:
             return [(None, d)]
+        if len(specs) == 2:  # reduction_indices is an input tensor
+            v = specs[1]._static_value() if getattr(specs[1], "_is_symbolic_tensor", False) else _static_value(specs[1])
+            if v is None:
+                return [(((None,) * len(s)) if attrs["keep_dims"] else None, d)]
+            attrs = {"axis": _axes(np.asarray(v).reshape(-1).tolist(), len(s), api, op_name),
+                     "keep_dims": attrs["keep_dims"]}
         for a in attrs["axis"]:
             if not 0 <= a < len(s):
                 raise sh.error(api, op_name, "Invalid reduction dimension (%d for input with %d dimension(s)" % (a, len(s)))
@@ -1816,6 +1878,8 @@ def _count(x, axis):
 
 
 def _sum_kernel(xp, x, axis, keep_dims):
+    if type(axis) is not tuple:  # the run-time reduction_indices input
+        axis = tuple(int(a) % max(x.ndim, 1) for a in np.reshape(axis, -1))
     k = x.dtype.kind
     if k in "iuc" or (k == "f" and x.dtype != _F16):
         return xp.asarray(xp.sum(x, axis=axis, keepdims=keep_dims, dtype=x.dtype))
@@ -1833,6 +1897,14 @@ def restore_reduced(dy, x_shape, axis, keep_dims):
 
 def _sum_grad(op, dy):
     x = op.inputs[0]
+    if len(op.inputs) == 2:  # run-time axes
+        sx = array_ops.shape(x)
+        if not op.attrs["keep_dims"]:
+            axes = floormod(cast(op.inputs[1], dtypes.int32), array_ops.size(sx))
+            kept = array_ops.tensor_scatter_nd_update(sx, array_ops.reshape(axes, [-1, 1]),
+                                                      array_ops.ones_like(array_ops.reshape(axes, [-1])))
+            dy = array_ops.reshape(dy, kept)
+        return [array_ops.broadcast_to(dy, sx), None]
     xs = array_ops.dynamic_shape(x, "tf.math.reduce_sum's gradient")
     dy = restore_reduced(dy, xs, op.attrs["axis"], op.attrs["keep_dims"])
     return [array_ops.broadcast_to(dy, xs)]
@@ -1845,7 +1917,9 @@ def _reduce_samples(make=S.normal):
 
 
 register("Sum", kernel=_sum_kernel, infer=_reduce_infer("tf.math.reduce_sum", "Sum", allowed=sh.NUMERIC), grad=_sum_grad,
-         api="tf.math.reduce_sum", args=("input_tensor",), samples=_reduce_samples())
+         api="tf.math.reduce_sum", args=("input_tensor", "axis"),
+         samples=lambda: _reduce_samples()() + [([S.normal(2, 3, 4), np.array([0, -1], np.int32)], {"keep_dims": False}),
+                                                ([S.normal(2, 3), np.array([1], np.int64)], {"keep_dims": True})])
 
 
 def _reduce(op_name, api, input_tensor, axis, keepdims):
@@ -1853,6 +1927,8 @@ def _reduce(op_name, api, input_tensor, axis, keepdims):
         from . import ragged_ops  # TF dispatches reductions of ragged tensors to tf.ragged's
         return ragged_ops.reduce(op_name, input_tensor, axis, keepdims)
     x = input_tensor if type(input_tensor) is Tensor else _t(input_tensor)
+    if op_name == "Sum" and getattr(axis, "_is_symbolic_tensor", False) and axis._static_value() is None:
+        return bind("Sum", [x, axis], {"keep_dims": bool(keepdims)})  # axes known at run time only
     return bind(op_name, [x], {"axis": _axes(axis, _rank(x), api, op_name), "keep_dims": bool(keepdims)})
 
 
