@@ -1224,7 +1224,20 @@ _LIST_FNS = {
     "TensorListFromTensor": _tl_from_tensor, "TensorListConcatV2": _tl_concat, "TensorListSplit": _tl_split,
     "TensorListLength": _tl_length, "TensorListFromElements": _tl_from_elements,
 }
-_LIST_OPS = {name: _special(name, NON_DIFFERENTIABLE, "tf.TensorArray") for name in _LIST_FNS}
+def _tensor_list_grad(rec, *dys):
+    raise NotImplementedError(
+        "Gradients through a tf.TensorArray inside a tf.function are not supported yet (%s). Build the loop with "
+        "Python lists (or tf.map_fn / tf.scan over a dimension known while tracing, which unroll under a tape), or "
+        "compute the gradient eagerly." % rec.op_def.name)
+
+
+# Only the ops a gradient can reach through an element value: the others' inputs are lists or ints.
+_LIST_OPS = {name: _special(name, _tensor_list_grad if name in ("TensorListSetItem", "TensorListStack",
+                                                                 "TensorListGetItem", "TensorListGather",
+                                                                 "TensorListFromTensor", "TensorListConcatV2",
+                                                                 "TensorListScatterIntoExistingList",
+                                                                 "TensorListSplit", "TensorListFromElements")
+                            else NON_DIFFERENTIABLE, "tf.TensorArray") for name in _LIST_FNS}
 
 
 class _ListOp:
