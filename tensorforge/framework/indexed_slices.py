@@ -21,6 +21,12 @@ class IndexedSlices:
         ds = self._dense_shape
         if ds is None:
             return TensorShape(None)
+        if getattr(ds, "_is_symbolic_tensor", False):  # inside a graph: what is known at trace time
+            v = ds._static_value()
+            if v is None:
+                n = ds.shape[0] if ds.shape.rank == 1 else None
+                return TensorShape(None if n is None else [None] * n)
+            return TensorShape([int(d) for d in v])
         return TensorShape([int(d) for d in (ds.numpy() if hasattr(ds, "numpy") else ds)])
 
     def __repr__(self):

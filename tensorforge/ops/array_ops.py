@@ -309,7 +309,7 @@ def _concat_grad(op, dy):
     sizes = [x.shape[axis] for x in op.inputs]
     if None in sizes:  # run-time sizes: SplitV with a size_splits input
         sizes = [shape(x)[axis] if d is None else d for x, d in zip(op.inputs, sizes)]
-        return list(bind("SplitV", [dy, _shape_tensor(sizes)], {"axis": axis}))
+        return list(bind("SplitV", [dy, _shape_tensor(sizes)], {"axis": axis, "num_split": len(sizes)}))
     return split(dy, sizes, axis=axis)
 
 
@@ -330,7 +330,7 @@ def concat(values, axis, name="concat") -> Tensor:
     return bind("ConcatV2", vals, {"axis": int(axis)})
 
 
-def _split_kernel(xp, x, sizes, axis):
+def _split_kernel(xp, x, sizes, axis, num_split=None):
     if type(sizes) is not tuple:  # the run-time size_splits input
         sizes = tuple(int(d) for d in sizes)
         if sum(sizes) != x.shape[axis]:
@@ -340,12 +340,9 @@ def _split_kernel(xp, x, sizes, axis):
 
 def _split_infer(specs, attrs):
     s = sh.dims(specs[0])
-    if len(specs) == 2:  # size_splits is an input tensor
-        n = sh.dims(specs[1])
+    if len(specs) == 2:  # size_splits is an input tensor; num_split outputs
         sizes = _shape_value(specs[1])
-        if n is None or n[0] is None:
-            raise ValueError("tf.split with run-time sizes needs size_splits of known length")
-        sizes = (None,) * n[0] if sizes is None else sizes
+        sizes = (None,) * attrs["num_split"] if sizes is None or len(sizes) != attrs["num_split"] else sizes
         if s is None:
             return [(None, specs[0].dtype)] * len(sizes)
         axis = sh.normalize_axis(attrs["axis"], len(s), "tf.split", "SplitV")
@@ -363,7 +360,7 @@ register("SplitV", kernel=_split_kernel, infer=_split_infer,
          grad=lambda op, *dys: [concat(list(dys), axis=op.attrs["axis"])] + [None] * (len(op.inputs) - 1),
          api="tf.split", num_outputs=-1, args=("value", "size_splits"),
          samples=lambda: [([S.normal(4, 3)], {"sizes": (1, 3), "axis": 0}),
-                          ([S.normal(4, 3), np.array([2, 1], np.int32)], {"axis": 1})])
+                          ([S.normal(4, 3), np.array([2, 1], np.int32)], {"axis": 1, "num_split": 2})])
 
 
 @tf_export("split")
@@ -375,7 +372,10 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
     if isinstance(num_or_size_splits, (int, np.integer)) or (isinstance(num_or_size_splits, Tensor)
                                                               and num_or_size_splits.ndim == 0):
         n = int(num_or_size_splits)
-        if dim is not None and dim % n:
+        if dim is None:  # the size is known at run time only: SplitV with a size_splits input
+            part = math_ops.floordiv(shape(x)[axis], n)
+            return list(bind("SplitV", [x, _shape_tensor([part] * n)], {"axis": axis, "num_split": n}))
+        if dim % n:
             raise sh.error("tf.split", "Split", "Number of ways to split should evenly divide the split dimension, "
                            "but got split_dim %d (size = %d) and num_split %d" % (axis, dim, n))
         sizes = (dim // n,) * n
@@ -1623,7 +1623,8 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
     p = _paddings(paddings)
     m = str(mode).upper()
     if m == "CONSTANT":
-        if not isinstance(constant_values, (Tensor, np.ndarray)) and constant_values == 0:
+        if not isinstance(constant_values, (Tensor, np.ndarray)) and not _is_symbolic(constant_values) \
+                and constant_values == 0:
             return bind("Pad", [x], {"paddings": p})
         c = constant_values if isinstance(constant_values, Tensor) or _is_symbolic(constant_values) \
             else _t(constant_values, x.dtype)
@@ -2301,10 +2302,14 @@ def repeat(input, repeats, axis=None, name=None) -> Tensor:  # noqa: A002
         k = int(r._value)
         e = expand_dims(x, axis + 1)
         tiled = tile(e, [k if i == axis + 1 else 1 for i in _pyrange(len(xd) + 1)])
-        return reshape(tiled, [(-1 if d is None else d * k) if i == axis else (-1 if d is None else d)
-                               for i, d in enumerate(xd)] if xd.count(None) <= 1 else shape(x))
+        if xd.count(None) <= 1:
+            return reshape(tiled, [(-1 if d is None else d * k) if i == axis else (-1 if d is None else d)
+                                   for i, d in enumerate(xd)])
+        ds = dynamic_shape(x, "tf.repeat")
+        ds[axis] = math_ops.multiply(ds[axis], k) if _is_symbolic(ds[axis]) else ds[axis] * k
+        return reshape(tiled, ds)
     if r.shape.rank == 0 or r.shape._dims == (1,):
-        r = broadcast_to(reshape(r, [1]), [xd[axis]])
+        r = broadcast_to(reshape(r, [1]), [xd[axis] if xd[axis] is not None else shape(x)[axis]])
     if r.shape.rank != 1:
         raise ValueError("`repeats` must be a scalar or a 1-D tensor, got shape %s" % r.shape)
     if xd[axis] is not None and r.shape[0] is not None and r.shape[0] != xd[axis]:
@@ -2555,10 +2560,10 @@ def _dynamic_partition_infer(specs, attrs):
 
 def _dynamic_partition_grad(op, *dys):
     data, partitions = op.inputs
-    ps = _static_dims(partitions)
-    original = reshape(range(_prod(ps)), ps)
+    ps = dynamic_shape(partitions, "tf.dynamic_partition's gradient")
+    original = reshape(range(_dyn_prod(ps)), ps)
     parts = dynamic_partition(original, partitions, op.attrs["num_partitions"])
-    return [reshape(dynamic_stitch(parts, list(dys)), _static_dims(data)), None]
+    return [reshape(dynamic_stitch(parts, list(dys)), dynamic_shape(data, "tf.dynamic_partition's gradient")), None]
 
 
 register("DynamicPartition", kernel=_dynamic_partition_kernel, infer=_dynamic_partition_infer,

@@ -80,10 +80,14 @@ def _append_ones(x, n):
 
 def _unbroadcast_batch(g, x):
     """Sums the gradient `g` of a batched matrix op down to the batch shape of input `x`."""
-    gs, xs = g.shape.as_list(), x.shape.as_list()
-    if gs == xs:
+    gs, xs = g.shape._dims, x.shape._dims
+    if gs == xs and None not in xs:
         return g
-    return math_ops.unbroadcast(g, xs)
+    if xs is None or gs is None:
+        raise ValueError("The gradient of a batched matrix op needs inputs of known rank, got %s" % x)
+    # The matrix dims of g are x's at run time: only the batch dims may have been broadcast.
+    target = list(xs[:-2]) + [a if a is not None else b for a, b in zip(xs[-2:], gs[-2:])]
+    return math_ops.unbroadcast(g, target, x)
 
 
 # ---------------------------------------------------------------- MatMul
@@ -494,13 +498,22 @@ def _einsum_grad(op, dy):
         for c, d in zip(labels, s):
             if size.get(c) in (None, 1):
                 size[c] = d
+    # The sizes to build tensors with: ints, or scalar tensors read at run time for unknown dims.
+    run = dict(size)
+    if None in size.values():
+        for x, labels in zip(xs, ins):
+            for c, d in zip(labels, array_ops.dynamic_shape(x, "tf.einsum's gradient")):
+                if run[c] is None:
+                    run[c] = d
+                elif type(run[c]) is not int and type(d) is not int:
+                    run[c] = math_ops.maximum(run[c], d)
     # Size-1 dimensions that broadcast against a larger size act as if the label were absent.
     squeezed = [[c for c, d in zip(labels, s) if d == 1 and size[c] != 1] for labels, s in zip(ins, shapes)]
     eff = []
     for x, labels, s, sq in zip(xs, ins, shapes, squeezed):
         if sq:
             keep = [(c, d) for c, d in zip(labels, s) if c not in sq]
-            x = array_ops.reshape(x, [d for _, d in keep])
+            x = array_ops.reshape(x, [run[c] if d is None else d for c, d in keep])
             labels = [c for c, _ in keep]
         eff.append((_conj(x), labels))
     taken = set(c for labels in ins for c in labels)
@@ -519,13 +532,13 @@ def _einsum_grad(op, dy):
         present = set(c for s in subs for c in s)
         for c in dedup:
             if c not in present and c not in squeezed[i]:  # summed in x alone: the gradient broadcasts
-                operands.append(array_ops.ones([size[c]], x.dtype))
+                operands.append(array_ops.ones([run[c]], x.dtype))
                 subs.append([c])
         target = [c for c in dedup if c not in squeezed[i]]
         eq = ",".join("".join(s) for s in subs) + "->" + "".join(target)
         g = einsum(eq, *operands) if eq.split("->")[0] != eq.split("->")[1] else dy
         if squeezed[i]:
-            g = array_ops.reshape(g, [1 if c in squeezed[i] else size[c] for c in dedup])
+            g = array_ops.reshape(g, [1 if c in squeezed[i] else run[c] for c in dedup])
         if len(dedup) != len(labels):  # repeated labels: the gradient lives on the diagonal
             fresh = iter(_fresh_letters(taken | set(dedup), len(labels) - len(dedup)))
             seen, final, eyes, eye_subs = set(), [], [], []
@@ -533,7 +546,8 @@ def _einsum_grad(op, dy):
                 if c in seen:
                     z = next(fresh)
                     final.append(z)
-                    eyes.append(eye(size[c], dtype=x.dtype))
+                    eyes.append(eye(size[c], dtype=x.dtype) if size[c] is not None else
+                                diag(array_ops.ones([run[c]], x.dtype)))
                     eye_subs.append(c + z)
                 else:
                     seen.add(c)
@@ -617,6 +631,7 @@ def _tensordot_axes(a, b, axes):
 
 
 def _tensordot_reshape(x, axes, flipped):
+    """x transposed and reshaped to a matrix; also its free dims (static, and ints/tensors for reshapes)."""
     shape = x.shape.as_list()
     axes = [i % len(shape) if len(shape) else i for i in axes]
     free = [i for i in range(len(shape)) if i not in axes]
@@ -624,13 +639,19 @@ def _tensordot_reshape(x, axes, flipped):
     prod_free = int(np.prod(free_dims)) if None not in free_dims else -1
     axes_dims = [shape[i] for i in axes]
     prod_axes = int(np.prod(axes_dims)) if None not in axes_dims else -1
+    run_free = free_dims
+    if None in free_dims:
+        ds = array_ops.dynamic_shape(x, "tf.tensordot")  # run-time shapes
+        run_free = [ds[i] for i in free]
+        if prod_axes == -1:
+            prod_axes = array_ops._dyn_prod([ds[i] for i in axes])
     perm = axes + free if flipped else free + axes
     if perm != list(range(len(shape))):
         x = array_ops.transpose(x, perm)
     new_shape = [prod_axes, prod_free] if flipped else [prod_free, prod_axes]
     if x.shape.as_list() != new_shape:
         x = array_ops.reshape(x, new_shape)
-    return x, free_dims
+    return x, free_dims, run_free
 
 
 @tf_export("linalg.tensordot", "tensordot")
@@ -650,12 +671,16 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     a = _t(a)
     b = _t(b, dtype_hint=a.dtype) if not math_ops._is_tensorish(b) else _t(b)
     a_axes, b_axes = _tensordot_axes(a, b, axes)
-    ar, a_free = _tensordot_reshape(a, a_axes, False)
-    br, b_free = _tensordot_reshape(b, b_axes, True)
+    ar, a_free, a_run = _tensordot_reshape(a, a_axes, False)
+    br, b_free, b_run = _tensordot_reshape(b, b_axes, True)
     out = matmul(ar, br)
     final = a_free + b_free
     if out.shape.as_list() != final:
-        out = array_ops.reshape(out, [-1 if d is None else d for d in final])
+        if final.count(None) > 1:
+            out = array_ops.reshape(out, a_run + b_run)
+            out.set_shape(final)
+        else:
+            out = array_ops.reshape(out, [-1 if d is None else d for d in final])
     return out
 
 
@@ -826,7 +851,11 @@ def _cholesky_kernel(xp, x):
 def _cholesky_grad(op, dy):
     l = op.outputs[0]
     n = l.shape[-1]
-    l_inv = triangular_solve(l, eye(n, batch_shape=l.shape[:-2], dtype=l.dtype), lower=True)
+    if l.shape.is_fully_defined():
+        ident = eye(n, batch_shape=l.shape[:-2], dtype=l.dtype)
+    else:  # run-time shapes: the identity from l's own diagonal
+        ident = diag(array_ops.ones_like(diag_part(l)))
+    l_inv = triangular_solve(l, ident, lower=True)
     middle = _bmm(l, dy, True, False)
     middle = set_diag(middle, math_ops.multiply(diag_part(middle), 0.5))
     middle = band_part(middle, -1, 0)

@@ -147,7 +147,7 @@ def _bga_kernel(xp, s0, s1):
         return np.zeros(0, s0.dtype), np.zeros(0, s1.dtype)
     n = max(len(a), len(b))
     a, b = [1] * (n - len(a)) + a, [1] * (n - len(b)) + b
-    for i, (u, v) in enumerate(zip(a, b)):
+    for u, v in zip(a, b):
         if u != v and u != 1 and v != 1:
             raise sh.error("tf.raw_ops.BroadcastGradientArgs", "BroadcastGradientArgs",
                            "Incompatible shapes: [%s] vs. [%s]" % (",".join(map(str, s0)), ",".join(map(str, s1))))
@@ -157,6 +157,10 @@ def _bga_kernel(xp, s0, s1):
 
 def _bga_infer(specs, attrs):
     sh.same_dtype("tf.raw_ops.BroadcastGradientArgs", "BroadcastGradientArgs", specs, ("s0", "s1"))
+    v = [array_ops._const(s) for s in specs]
+    if v[0] is not None and v[1] is not None:
+        r0, r1 = _bga_kernel(np, np.asarray(v[0]), np.asarray(v[1]))
+        return [(r0.shape, specs[0].dtype), (r1.shape, specs[1].dtype)]
     return [((None,), specs[0].dtype), ((None,), specs[1].dtype)]
 
 
@@ -2582,7 +2586,7 @@ def _unsorted_rows(data, ids, num_segments):
     if data.shape[:ids.ndim] != ids.shape:
         raise ValueError("data.shape = %s does not start with segment_ids.shape = %s" % (data.shape, ids.shape))
     flat = ids.reshape(-1).astype(np.int64, copy=False)
-    rows = data.reshape((-1,) + data.shape[ids.ndim:])
+    rows = data.reshape((flat.size,) + data.shape[ids.ndim:])
     if flat.size:
         bad = flat >= num_segments
         if bad.any():
@@ -2661,7 +2665,7 @@ def _unsorted_prod_grad(op, dy):
 
 def _unsorted_samples():
     return [([S.normal(5, 2), np.array([0, 2, 1, -1, 2], np.int32)], {"num_segments": 3}),
-            ([S.normal(4, 2), np.array([0, 2, 2, 1], np.int32), np.array(4, np.int32)], {}),
+            ([S.normal(4, 2), np.array([0, 2, 2, 1], np.int32), np.array(3, np.int32)], {}),
             ([S.normal(2, 3, 2), np.array([[1, 0, 1], [2, 2, 0]], np.int64)], {"num_segments": 3})]
 
 

@@ -1376,6 +1376,8 @@ def _resolve_input_sizes(sizes, dy_last, w, s, d, padding, pairs, cf, depthwise)
 
 def _conv_input(depthwise):
     def kernel(xp, w, dy, input_sizes, strides, padding, data_format, dilations, explicit_paddings=()):
+        if type(input_sizes) is not tuple:  # the run-time input_sizes input
+            input_sizes = tuple(int(v) for v in input_sizes)
         (_floats if depthwise else _reals)(w, dy)
         cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
         dy = _to_last(dy, cf)
@@ -1394,6 +1396,8 @@ def _conv_input(depthwise):
 
 def _conv_filter(depthwise):
     def kernel(xp, x, dy, filter_sizes, strides, padding, data_format, dilations, explicit_paddings=()):
+        if type(filter_sizes) is not tuple:  # the run-time filter_sizes input
+            filter_sizes = tuple(int(v) for v in filter_sizes)
         (_floats if depthwise else _reals)(x, dy)
         cf, s, d, pairs = _conv_setup(strides, dilations, padding, explicit_paddings, data_format)
         x, dy = _to_last(x, cf), _to_last(dy, cf)
@@ -1512,13 +1516,13 @@ def _conv_infer(api, op_name, nsp, allowed, depthwise=False):
 
 def _conv_input_infer(api, op_name, nsp, allowed, prefix, depthwise=False):
     def infer(specs, attrs):
-        d = sh.same_dtype(api, op_name, specs, ("filters", "out_backprop"))
+        d = sh.same_dtype(api, op_name, specs[:2], ("filters", "out_backprop"))
         sh.check_dtype(api, op_name, specs[0], allowed, "filters")
         ws, ys = sh.dims(specs[0]), sh.dims(specs[1])
         fail = _failer(api, op_name, ("out_backprop", "filters"), (ys, ws))
         _check_window_attrs(nsp, attrs, fail)
         _rank_check(fail, nsp, [("filter", ws), ("out_backprop", ys)])
-        sizes = attrs["input_sizes"]
+        sizes = _sizes_of(specs, attrs, "input_sizes", nsp)
         if len(sizes) != nsp + 2:
             fail("input_sizes must have %d elements, got %s" % (nsp + 2, list(sizes)))
         cf, s, dil, pairs = _conv_setup_attrs(attrs)
@@ -1545,15 +1549,23 @@ def _conv_input_infer(api, op_name, nsp, allowed, prefix, depthwise=False):
     return infer
 
 
+def _sizes_of(specs, attrs, key, nsp):
+    """A conv backprop op's input_sizes/filter_sizes: its attr, or what is known of its third input."""
+    if len(specs) == 3:
+        v = array_ops._shape_value(specs[2])
+        return (None,) * (nsp + 2) if v is None else v
+    return attrs[key]
+
+
 def _conv_filter_infer(api, op_name, nsp, allowed, prefix, depthwise=False):
     def infer(specs, attrs):
-        d = sh.same_dtype(api, op_name, specs, ("input", "out_backprop"))
+        d = sh.same_dtype(api, op_name, specs[:2], ("input", "out_backprop"))
         sh.check_dtype(api, op_name, specs[0], allowed, "input")
         xs, ys = sh.dims(specs[0]), sh.dims(specs[1])
         fail = _failer(api, op_name, ("input", "out_backprop"), (xs, ys))
         _check_window_attrs(nsp, attrs, fail)
         _rank_check(fail, nsp, [("input", xs), ("out_backprop", ys)])
-        sizes = tuple(None if v is None or v < 0 else v for v in attrs["filter_sizes"])
+        sizes = tuple(None if v is None or v < 0 else v for v in _sizes_of(specs, attrs, "filter_sizes", nsp))
         if len(sizes) != nsp + 2:
             fail("filter_sizes must have %d elements, got %s" % (nsp + 2, list(sizes)))
         cf, s, dil, pairs = _conv_setup_attrs(attrs)
@@ -1585,23 +1597,34 @@ def _fwd_attrs(attrs):
     return {k: v for k, v in attrs.items() if k not in ("input_sizes", "filter_sizes")}
 
 
+def _bind_sized(op_name, a, b, attrs, key, t):
+    """Binds a conv backprop op whose `key` (input_sizes / filter_sizes) is tensor t's shape: an
+    attr when the shape is fully known, else a run-time input (TF's own form of these ops)."""
+    s = t.shape._dims
+    if s is not None and None not in s:
+        return bind(op_name, [a, b], dict(attrs, **{key: s}))
+    return bind(op_name, [a, b, array_ops.shape(t)], _fwd_attrs(attrs))
+
+
 def _conv_grads(fwd, bwd_input, bwd_filter):
     """Gradients of a convolution family, each written with the other two ops (any order works)."""
     def fwd_grad(op, dy):
         x, w = op.inputs
         skip = op.skip_input_indices  # e.g. a first layer's input needs no gradient
-        return [None if 0 in skip else bind(bwd_input, [w, dy], dict(op.attrs, input_sizes=_static(x))),
-                None if 1 in skip else bind(bwd_filter, [x, dy], dict(op.attrs, filter_sizes=_static(w)))]
+        return [None if 0 in skip else _bind_sized(bwd_input, w, dy, op.attrs, "input_sizes", x),
+                None if 1 in skip else _bind_sized(bwd_filter, x, dy, op.attrs, "filter_sizes", w)]
 
     def input_grad(op, g):  # dx = bwd_input(w, dy)
-        w, dy = op.inputs
+        w, dy = op.inputs[:2]
         a = _fwd_attrs(op.attrs)
-        return [bind(bwd_filter, [g, dy], dict(a, filter_sizes=_static(w))), bind(fwd, [g, w], a)]
+        return [_bind_sized(bwd_filter, g, dy, a, "filter_sizes", w), bind(fwd, [g, w], a)] + [None] * (
+            len(op.inputs) - 2)
 
     def filter_grad(op, g):  # dw = bwd_filter(x, dy)
-        x, dy = op.inputs
+        x, dy = op.inputs[:2]
         a = _fwd_attrs(op.attrs)
-        return [bind(bwd_input, [g, dy], dict(a, input_sizes=_static(x))), bind(fwd, [x, g], a)]
+        return [_bind_sized(bwd_input, g, dy, a, "input_sizes", x), bind(fwd, [x, g], a)] + [None] * (
+            len(op.inputs) - 2)
     return fwd_grad, input_grad, filter_grad
 
 
@@ -1652,21 +1675,25 @@ def _conv_register(fwd, bwd_input, bwd_filter, nsp, apis, allowed, prefix, depth
         return fwd_kernel(np, np.zeros(xs), np.zeros(ws), **a).shape
 
     def input_samples():
-        return [([S.normal(*ws), S.normal(*dy_for(xs, ws, a))], dict(a, input_sizes=xs))
-                for xs, ws, a in _conv_samples(nsp, depthwise)]
+        out = [([S.normal(*ws), S.normal(*dy_for(xs, ws, a))], dict(a, input_sizes=xs))
+               for xs, ws, a in _conv_samples(nsp, depthwise)]
+        xs, ws, a = _conv_samples(nsp, depthwise)[0]  # input_sizes as a run-time input
+        return out + [([S.normal(*ws), S.normal(*dy_for(xs, ws, a)), np.array(xs, np.int32)], a)]
 
     def filter_samples():
-        return [([S.normal(*xs), S.normal(*dy_for(xs, ws, a))], dict(a, filter_sizes=ws))
-                for xs, ws, a in _conv_samples(nsp, depthwise)]
+        out = [([S.normal(*xs), S.normal(*dy_for(xs, ws, a))], dict(a, filter_sizes=ws))
+               for xs, ws, a in _conv_samples(nsp, depthwise)]
+        xs, ws, a = _conv_samples(nsp, depthwise)[0]  # filter_sizes as a run-time input
+        return out + [([S.normal(*xs), S.normal(*dy_for(xs, ws, a)), np.array(ws, np.int32)], a)]
 
     api, api_in, api_f = apis
     register(fwd, kernel=fwd_kernel, infer=_conv_infer(api, fwd, nsp, allowed, depthwise), grad=fwd_grad,
              api=api, args=("input", "filter" if depthwise else "filters"), samples=fwd_samples)
     register(bwd_input, kernel=in_kernel, infer=_conv_input_infer(api_in, bwd_input, nsp, allowed, prefix, depthwise),
-             grad=input_grad, api=api_in, args=("filters", "out_backprop"), samples=input_samples)
+             grad=input_grad, api=api_in, args=("filters", "out_backprop", "input_sizes"), samples=input_samples)
     register(bwd_filter, kernel=f_kernel,
              infer=_conv_filter_infer(api_f, bwd_filter, nsp, allowed, prefix.replace("Input", "Filter"), depthwise),
-             grad=filter_grad, api=api_f, args=("input", "out_backprop"), samples=filter_samples)
+             grad=filter_grad, api=api_f, args=("input", "out_backprop", "filter_sizes"), samples=filter_samples)
 
 
 _conv_register("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", 2,
@@ -2129,6 +2156,8 @@ def _avg_pool_kernel(xp, value, ksize, strides, padding, data_format):
 
 
 def _avg_pool_grad_kernel(xp, grad, orig_input_shape, ksize, strides, padding, data_format):
+    if type(orig_input_shape) is not tuple:  # the run-time orig_input_shape input
+        orig_input_shape = tuple(int(v) for v in orig_input_shape)
     cf = _channels_first(data_format)
     g = _to_last(grad, cf)
     shape = list(_shape_to_last(orig_input_shape, cf))
@@ -2209,7 +2238,11 @@ def _avg_pool_grad_infer(api, op_name, nsp):
         gs = sh.dims(specs[0])
         fail = _failer(api, op_name, ("grad",), (gs,))
         _pool_check(api, op_name, nsp, attrs, fail)
-        shape = tuple(None if v is None or v < 0 else v for v in attrs["orig_input_shape"])
+        if len(specs) == 2:  # orig_input_shape is an input tensor
+            v = array_ops._shape_value(specs[1])
+            shape = (None,) * (nsp + 2) if v is None else v
+        else:
+            shape = tuple(None if v is None or v < 0 else v for v in attrs["orig_input_shape"])
         if len(shape) != nsp + 2:
             fail("orig_input_shape must have %d elements" % (nsp + 2))
         if gs is not None:
@@ -2218,6 +2251,14 @@ def _avg_pool_grad_infer(api, op_name, nsp):
             shape = tuple(gs[i] if v is None and i in (b, c) else v for i, v in enumerate(shape))
         return [(shape, specs[0].dtype)]
     return infer
+
+
+def _avg_pool_grad(avg_grad, op, dy):
+    """AvgPoolGrad with the input's shape as an attr when it is fully known, else as a run-time input."""
+    s = op.inputs[0].shape._dims
+    if s is not None and None not in s:
+        return bind(avg_grad, [dy], dict(op.attrs, orig_input_shape=s))
+    return bind(avg_grad, [dy, array_ops.shape(op.inputs[0])], op.attrs)
 
 
 def _pool_register(nsp, max_name, max_grad, max_grad_grad, avg_name, avg_grad, apis):
@@ -2251,8 +2292,10 @@ def _pool_register(nsp, max_name, max_grad, max_grad_grad, avg_name, avg_grad, a
         return out
 
     def avg_grad_samples():
-        return [([S.normal(*_avg_pool_kernel(np, np.zeros(xs), **a).shape)], dict(a, orig_input_shape=xs))
-                for xs, a in shapes]
+        out = [([S.normal(*_avg_pool_kernel(np, np.zeros(xs), **a).shape)], dict(a, orig_input_shape=xs))
+               for xs, a in shapes]
+        xs, a = shapes[0]  # orig_input_shape as a run-time input
+        return out + [([S.normal(*_avg_pool_kernel(np, np.zeros(xs), **a).shape), np.array(xs, np.int32)], a)]
 
     def max_pool_grad_grad(op, g):
         x, y, _ = op.inputs
@@ -2272,11 +2315,12 @@ def _pool_register(nsp, max_name, max_grad, max_grad_grad, avg_name, avg_grad, a
              infer=_max_pool_grad_infer(max_api, max_grad_grad, nsp, False), grad=max_pool_grad_grad_grad,
              api=max_api, args=("orig_input", "orig_output", "grad"), samples=max_grad_grad_samples)
     register(avg_name, kernel=_avg_pool_kernel, infer=_pool_infer(avg_api, avg_name, nsp, _FLOATS),
-             grad=lambda op, dy: [bind(avg_grad, [dy], dict(op.attrs, orig_input_shape=_static(op.inputs[0])))],
+             grad=lambda op, dy: [_avg_pool_grad(avg_grad, op, dy)],
              api=avg_api, args=("value",), samples=lambda: [([S.normal(*xs)], a) for xs, a in shapes])
     register(avg_grad, kernel=_avg_pool_grad_kernel, infer=_avg_pool_grad_infer(avg_api, avg_grad, nsp),
-             grad=lambda op, g: [bind(avg_name, [g], {k: v for k, v in op.attrs.items() if k != "orig_input_shape"})],
-             api=avg_api, args=("grad",), samples=avg_grad_samples)
+             grad=lambda op, g: [bind(avg_name, [g], {k: v for k, v in op.attrs.items() if k != "orig_input_shape"})]
+             + [None] * (len(op.inputs) - 1),
+             api=avg_api, args=("grad", "orig_input_shape"), samples=avg_grad_samples)
 
 
 _pool_register(2, "MaxPool", "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad",
@@ -2555,6 +2599,10 @@ def _transpose_conv(op_name, nsp, input, filters, output_shape, strides, padding
     if len(sizes) != nsp + 2:
         raise ValueError("output_shape must have shape (%d,), got (%d,)" % (nsp + 2, len(sizes)))
     attrs = _conv_op_attrs(nsp, strides, padding, data_format, dilations)
+    if None in sizes and not isinstance(output_shape, (list, tuple)) and getattr(output_shape, "_is_symbolic_tensor",
+                                                                                   False):
+        # known at run time only: the op's input_sizes input (spatial sizes cannot be inferred from strides)
+        return bind(op_name, [w, x, math_ops.cast(output_shape, dtypes.int32)], attrs)
     attrs["input_sizes"] = sizes
     return bind(op_name, [w, x], attrs)
 
