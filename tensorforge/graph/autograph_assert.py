@@ -53,7 +53,7 @@ register("Assert", kernel=_assert_kernel, infer=_assert_infer, grad=NON_DIFFEREN
                            {"summarize": 3})])
 
 
-@tf_export("debugging.Assert")
+@tf_export("debugging.Assert", "Assert")
 def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's name
     """Asserts that `condition` is true; if not, raises InvalidArgumentError listing `data`.
 

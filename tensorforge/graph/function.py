@@ -18,7 +18,7 @@ from ..framework.tensor import Tensor, TensorSpec
 from ..ops.registry import bind
 from .executor import Plan, live_nodes
 from .passes import optimize
-from .graph import ASSIGN_OPS, CONST, PLACEHOLDER, READ_VARIABLE, FuncGraph, SymbolicTensor
+from .graph import ASSIGN_OPS, CONST, PLACEHOLDER, READ_VARIABLE, FuncGraph, Node, SymbolicTensor
 
 _ASSIGN_KIND = {op.name: kind for kind, op in ASSIGN_OPS.items()}
 RETRACE_WARNING_THRESHOLD = 5
@@ -530,6 +530,8 @@ def _rebuild_composites(template, value):
 
 
 def _as_graph_output(graph, o):
+    if isinstance(o, Node):  # an op (tf.group, tf.no_op): it runs, and the call returns None, as in TF
+        return None
     o = _expand_composite(o)
     if isinstance(o, _Composite):
         c = _Composite(_as_graph_output(graph, t) for t in o)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import numpy as np
 
@@ -163,6 +164,11 @@ class Node:
         return "<Node %s %s>" % (self.name, self.op.name)
 
 
+# Per thread, the stack of tf.control_dependencies blocks: each entry the nodes that every node
+# created inside the block depends on.
+CONTROL_DEPENDENCIES = threading.local()
+
+
 def _special(name, stateful=False) -> OpDef:
     """Graph-level ops the executor implements itself (not in the kernel registry)."""
     return OpDef(name, None, None, "non-differentiable", None, "tf.function", 1, stateful, (), None)
@@ -211,6 +217,9 @@ class FuncGraph:
     def _new_node(self, op, inputs, attrs, specs, name=None):
         node = Node(self, op, inputs, attrs, self._unique(name or op.name), user_source())
         node.outputs = [SymbolicTensor(self, node, i, s, d) for i, (s, d) in enumerate(specs)]
+        deps = getattr(CONTROL_DEPENDENCIES, "stack", None)
+        if deps and deps[-1]:  # inside tf.control_dependencies (graph/control_deps.py)
+            node.control_inputs.extend(d for d in deps[-1] if d.graph is self)
         if op.stateful:
             if self._last_stateful is not None:
                 node.control_inputs.append(self._last_stateful)
