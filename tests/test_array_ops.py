@@ -488,3 +488,27 @@ def test_where_bit_select_is_exact_for_special_values(dtype):
         want = np.where(c, x, other).astype(dtype)
         assert got.dtype == want.dtype
         assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+def test_slice_pad_and_lists_with_run_time_values_in_graphs():
+    x = tf.constant(np.arange(20, dtype=np.float32).reshape(4, 5))
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32), tf.TensorSpec([], tf.int32)])
+    def f(v, b):
+        with tf.GradientTape() as tape:
+            tape.watch(v)
+            y = tf.slice(v, [b, 1], [2, -1])  # begin known only at run time
+            loss = tf.reduce_sum(y * y)
+        padded = tf.pad(v, [[b, 0], [0, b]])  # a list holding a run-time value is packed, as TF does
+        return y, tape.gradient(loss, v), padded, tf.convert_to_tensor([b, 2 * b])
+
+    y, g, padded, packed = f(x, tf.constant(1))
+    np.testing.assert_array_equal(y.numpy(), x.numpy()[1:3, 1:])
+    want = np.zeros((4, 5), np.float32)
+    want[1:3, 1:] = 2 * x.numpy()[1:3, 1:]
+    np.testing.assert_array_equal(g.numpy(), want)
+    np.testing.assert_array_equal(padded.numpy(), np.pad(x.numpy(), [[1, 0], [0, 1]]))
+    assert packed.numpy().tolist() == [1, 2]
+    crops = tf.data.Dataset.from_tensor_slices(tf.zeros([3, 30, 30, 1])).map(
+        lambda img: tf.image.random_crop(img, [28, 28, 1]))
+    assert crops.element_spec.shape.as_list() == [28, 28, 1] and len(list(crops)) == 3

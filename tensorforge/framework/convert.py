@@ -183,7 +183,17 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
             return constant_value(value, dtype_hint)
         except (TypeError, ValueError):
             pass
-    return constant_value(value, dtype)
+    try:
+        return constant_value(value, dtype)
+    except NotImplementedError:  # a list holding symbolic tensors: TF packs it with a Pack op
+        if AUTOPACK is not None and isinstance(value, (list, tuple)):
+            return AUTOPACK(value, dtype)
+        raise
+
+
+# Set by ops/array_ops (framework knows nothing of ops): packs a nested list holding symbolic
+# tensors into one tensor, as TF's autopacking conversion does.
+AUTOPACK = None
 
 
 def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:

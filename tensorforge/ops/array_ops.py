@@ -10,6 +10,7 @@ import numpy as np
 
 from .._api import tf_export
 from ..framework import dtypes
+from ..framework import convert as _convert_module
 from ..framework.convert import convert_to_tensor, register_tensor_conversion_function
 from ..framework.indexed_slices import IndexedSlices
 from ..framework.tensor import Tensor
@@ -1091,6 +1092,15 @@ def _dynamic_slices(out, spec, dynamic, in_rank):
 
 def _slice_infer(specs, attrs):
     s = sh.dims(specs[0])
+    if len(specs) == 3:  # begin and size as run-time inputs (known sizes still give static dims)
+        begin_v, size_v = _const(specs[1]), _const(specs[2])
+        if begin_v is None or size_v is None:
+            n = sh.dims(specs[1])[0] if sh.dims(specs[1]) else (len(s) if s is not None else None)
+            if n is None:
+                return [(None, specs[0].dtype)]
+            sizes = [None] * n if size_v is None else [None if int(z) == -1 else int(z) for z in size_v.reshape(-1)]
+            return [(tuple(sizes), specs[0].dtype)]
+        attrs = {"begin": tuple(int(b) for b in begin_v.reshape(-1)), "size": tuple(int(z) for z in size_v.reshape(-1))}
     begin, size_ = attrs["begin"], attrs["size"]
     if s is None:
         return [(tuple(None if z == -1 else z for z in size_), specs[0].dtype)]
@@ -1121,6 +1131,10 @@ def _slice_kernel(xp, x, begin, size):
 
 def _slice_grad(op, dy):
     x = op.inputs[0]
+    if len(op.inputs) == 3:  # run-time begin: pad dy back to x's shape with run-time paddings
+        begin = math_ops.cast(op.inputs[1], dtypes.int32)
+        after = math_ops.subtract(math_ops.subtract(shape(x), begin), shape(dy))
+        return [bind("Pad", [dy, stack([begin, after], axis=1)]), None, None]
     xs = _static_dims(x)
     out = dy.shape.as_list()
     if None in xs or None in out:  # run-time shapes: Slice is the strided slice [begin, begin + size)
@@ -1139,8 +1153,54 @@ register("Slice", kernel=_slice_kernel, infer=_slice_infer, grad=_slice_grad, ap
 
 @tf_export("slice")
 def slice(input_, begin, size, name=None) -> Tensor:  # noqa: A001 - TF's name
-    """The `size`-shaped slice of `input_` starting at `begin`; size -1 takes the rest (tf.slice)."""
-    return bind("Slice", [_t(input_)], {"begin": _int_tuple(begin), "size": _int_tuple(size)})
+    """The `size`-shaped slice of `input_` starting at `begin`; size -1 takes the rest (tf.slice).
+
+    `begin` and `size` may be tensors known only at run time (inside tf.function or tf.data).
+    """
+    x = _t(input_)
+    try:
+        return bind("Slice", [x], {"begin": _int_tuple(begin), "size": _int_tuple(size)})
+    except TypeError:
+        if not (_run_time(begin) or _run_time(size)):
+            raise
+    return bind("Slice", [x, _index_vector(begin), _index_vector(size)])
+
+
+def _autopack(values, dtype=None):
+    """A nested list of tensors and Python numbers as one tensor (Pack ops), in the dtype of its
+    first tensor (or `dtype`), as TF converts such lists."""
+    def first_dtype(v):
+        if isinstance(v, (list, tuple)):
+            for x in v:
+                d = first_dtype(x)
+                if d is not None:
+                    return d
+            return None
+        return getattr(v, "dtype", None) if _is_symbolic(v) or isinstance(v, Tensor) else None
+
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else first_dtype(values)
+
+    def pack(v):
+        if isinstance(v, (list, tuple)):
+            return stack([pack(x) for x in v]) if v else _t(np.zeros((0,)), dtype)
+        return _t(v, dtype)
+    return pack(values)
+
+
+_convert_module.AUTOPACK = _autopack
+
+
+def _run_time(v) -> bool:
+    """Whether a shape-like argument (a tensor, or a nested list) holds a value known only at run time."""
+    if isinstance(v, (list, tuple)):
+        return any(_run_time(p) for p in v)
+    return _is_symbolic(v) and _const(v) is None
+
+
+def _index_vector(v):
+    """A begin/size/paddings argument as an int32/int64 tensor (lists may mix ints and tensors)."""
+    t = _t(v)
+    return t if t.dtype in (dtypes.int32, dtypes.int64) else math_ops.cast(t, dtypes.int32)
 
 
 # ---------------------------------------------------------------- GatherV2
@@ -1509,6 +1569,11 @@ def _paddings(v) -> tuple:
 def _pad_infer(api, op_name, mode=None):
     def infer(specs, attrs):
         s = sh.dims(specs[0])
+        if "paddings" not in attrs:  # Pad with run-time paddings: [x, paddings]
+            known = _const(specs[1])
+            if known is None:
+                return [(None if s is None else tuple(None for _ in s), specs[0].dtype)]
+            attrs, specs = {"paddings": tuple((int(a), int(b)) for a, b in known.reshape(-1, 2))}, specs[:1]
         p = attrs["paddings"]
         if len(specs) > 1 and sh.dims(specs[1]) not in (None, ()):
             raise sh.error(api, op_name, "constant_values must be a scalar. Shape of constant_values is %s"
@@ -1550,6 +1615,11 @@ def _pad_kernel(xp, x, constant_values=None, paddings=()):
 
 def _pad_grad(op, dy):
     x = op.inputs[0]
+    if "paddings" not in op.attrs:  # run-time paddings: the slice of dy at the paddings' starts
+        begin = math_ops.cast(bind("StridedSlice", [op.inputs[1]], _ss_attrs((0, 0), (0, 1), (1, 1), begin_mask=1,
+                                                                            end_mask=1, shrink_axis_mask=2)),
+                              dtypes.int32)
+        return [bind("Slice", [dy, begin, shape(x)]), None]
     paddings = op.attrs["paddings"]
     begin = tuple(a for a, _ in paddings)
     xs = _static_dims(x)
@@ -1620,8 +1690,11 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
     `mode` is "CONSTANT" (with `constant_values`), "REFLECT" or "SYMMETRIC" (case-insensitive).
     """
     x = _t(tensor)
-    p = _paddings(paddings)
     m = str(mode).upper()
+    if m == "CONSTANT" and _run_time(paddings) and not _is_symbolic(constant_values) and not isinstance(
+            constant_values, (Tensor, np.ndarray)) and constant_values == 0:
+        return bind("Pad", [x, _index_vector(paddings)])  # paddings known only at run time
+    p = _paddings(paddings)
     if m == "CONSTANT":
         if not isinstance(constant_values, (Tensor, np.ndarray)) and not _is_symbolic(constant_values) \
                 and constant_values == 0:
