@@ -24,3 +24,14 @@ from .reshaping import (  # noqa: F401
 from .preprocessing import (  # noqa: F401
     CategoryEncoding, Hashing, IntegerLookup, Normalization, RandomFlip, RandomRotation, Resizing, StringLookup,
     TextVectorization)
+from .activations import ELU, PReLU, ReLU, LeakyReLU, Softmax, ThresholdedReLU  # noqa: F401
+from .input_spec import InputSpec  # noqa: F401
+from .masking import Masking  # noqa: F401
+from .regularization import (  # noqa: F401
+    ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+    SpatialDropout3D)
+from .unit_normalization import RMSNormalization, UnitNormalization  # noqa: F401
+from .attention import AdditiveAttention  # noqa: F401
+from .einsum_dense import EinsumDense  # noqa: F401
+from .image_preprocessing import (  # noqa: F401
+    CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomTranslation, RandomZoom)

@@ -440,3 +440,35 @@ class Attention(Layer):
         c = super().get_config()
         c.update(use_scale=self.use_scale, score_mode=self.score_mode, dropout=self.dropout, seed=self.seed)
         return c
+
+
+@keras_export("keras.layers.AdditiveAttention")
+class AdditiveAttention(Attention):
+    """Additive (Bahdanau-style) attention over [query, value] or [query, value, key]
+    (tf.keras.layers.AdditiveAttention).
+
+    scores = sum(scale * tanh(query[:, :, None] + key[:, None]), axis=-1), with a learned
+    `scale` of shape [dim] if `use_scale`; the output is softmax(scores) @ value.
+    """
+
+    def __init__(self, use_scale=True, dropout=0.0, **kwargs):
+        super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
+
+    def build(self, input_shape):
+        self._validate_inputs(input_shape)
+        dim = list(input_shape[0])[-1]
+        self.scale = None
+        if self.use_scale:
+            self.scale = self.add_weight(name="scale", shape=[dim], initializer="glorot_uniform", trainable=True)
+        self.built = True
+
+    def _calculate_scores(self, query, key):
+        q = array_ops.expand_dims(query, -2)
+        k = array_ops.expand_dims(key, -3)
+        t = math_ops.tanh(q + k)
+        return math_ops.reduce_sum(self.scale * t if self.use_scale else t, axis=-1)
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        del c["score_mode"]
+        return c

@@ -411,6 +411,28 @@ def _rotate_images(images, angles, fill_mode="reflect", interpolation="bilinear"
     # The output pixel (x, y) samples the input at M (x, y, 1) with M the rotation about the centre.
     in_x = cos * (xs - cx) - sin * (ys - cy) + cx
     in_y = sin * (xs - cx) + cos * (ys - cy) + cy
+    return _sample_images(images, in_x, in_y, fill_mode, interpolation, fill_value)
+
+
+def _affine_images(images, scale_x, offset_x, scale_y, offset_y, fill_mode="reflect", interpolation="bilinear",
+                   fill_value=0.0):
+    """Samples NHWC `images` at (scale_x * x + offset_x, scale_y * y + offset_y) for each output pixel
+    (x, y): TF's ImageProjectiveTransformV3 with transform [sx, 0, ox, 0, sy, oy, 0, 0]. The scales
+    and offsets are [batch, 1, 1] tensors (or numbers)."""
+    _, h, w, _ = images.shape.as_list()
+    dt = images.dtype
+    xs = convert_to_tensor(np.arange(w, dtype=dt.as_numpy_dtype).reshape(1, 1, w))
+    ys = convert_to_tensor(np.arange(h, dtype=dt.as_numpy_dtype).reshape(1, h, 1))
+    in_x = scale_x * xs + offset_x + array_ops.zeros_like(ys)
+    in_y = scale_y * ys + offset_y + array_ops.zeros_like(xs)
+    return _sample_images(images, in_x, in_y, fill_mode, interpolation, fill_value)
+
+
+def _sample_images(images, in_x, in_y, fill_mode, interpolation, fill_value):
+    """Reads NHWC `images` at the input coordinates in_x, in_y ([batch, h, w]) of each output pixel,
+    with ImageProjectiveTransformV3's fill modes and nearest/bilinear interpolation."""
+    b, h, w, c = images.shape.as_list()
+    dt = images.dtype
     x = _map_coordinate(in_x, w, fill_mode)
     y = _map_coordinate(in_y, h, fill_mode)
     flat = array_ops.reshape(images, [b * h * w, c])
