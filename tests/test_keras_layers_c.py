@@ -241,9 +241,6 @@ def test_masking_then_lstm_skips_masked_steps(traced):
         np.testing.assert_allclose(got[i:i + 1], want, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="tensorforge's RNN (keras/layers/rnn.py) passes the [batch, time] mask on to "
-                   "its output with return_sequences=False (Keras's RNN.compute_mask returns None there), so the "
-                   "loss receives a mask of the wrong shape")
 def test_masking_functional_fit():
     inp = tf.keras.Input((5, 2))
     h = L.Masking()(inp)
@@ -514,3 +511,19 @@ def test_image_augmentation_model_fit():
     np.testing.assert_allclose(model.predict(IMAGES / 255.0, verbose=0),
                                model.layers[-1](model.layers[-2](L.CenterCrop(4, 4)(IMAGES / 255.0))).numpy(),
                                rtol=1e-5)
+
+
+def test_weight_and_activity_regularizers_reach_the_training_loss():
+    model = tf.keras.Sequential([tf.keras.Input((3,)), L.Dense(2, kernel_regularizer="l2", activity_regularizer="l1",
+                                                                 kernel_initializer="ones")])
+    x = np.ones((4, 3), np.float32)
+    model(x)
+    reg, act = sorted(float(v) for v in model.losses)
+    assert len(model.losses) == 2
+    np.testing.assert_allclose(act, 0.01 * np.abs(x @ np.ones((3, 2))).sum() / 4, rtol=1e-6)  # per example
+    np.testing.assert_allclose(reg, 0.01 * 6, rtol=1e-6)
+    model(x)
+    assert len(model.losses) == 2  # a new call replaces the last call's activity loss
+    model.compile("sgd", "mse")
+    loss = model.evaluate(np.ones((8, 3), np.float32), np.zeros((8, 2), np.float32), verbose=0)
+    np.testing.assert_allclose(loss, 9.0 + act + reg, rtol=1e-5)  # mse of 3s, plus both regularizers

@@ -329,3 +329,12 @@ def test_logs_sorted_epoch_line_and_verbose_2(capsys):
     model.evaluate(np.ones((20, 3), np.float32), np.ones(20), batch_size=10, verbose=1)
     assert re.fullmatch(r"2/2 ━{20} \d+s \d+(ms|us)/step - accuracy: \S+ - loss: \d\.\d{4}",
                         capsys.readouterr().out.strip())
+
+
+def test_uncompiled_models_predict_and_refuse_fit_as_keras():
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    assert model.predict(np.ones((2, 3), np.float32), verbose=0).shape == (2, 2)
+    with pytest.raises(ValueError, match="You must call `compile\\(\\)`"):
+        model.fit(np.ones((2, 3)), np.ones((2, 2)), verbose=0)
+    with pytest.raises(ValueError, match="You must call `compile\\(\\)`"):
+        model.evaluate(np.ones((2, 3)), np.ones((2, 2)), verbose=0)

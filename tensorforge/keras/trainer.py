@@ -179,6 +179,10 @@ class Trainer:
 
     _compiled = False
     train_function = test_function = predict_function = None
+    # What compile() sets, for models used without it (predict on a loaded or new model).
+    run_eagerly = False
+    steps_per_execution = 1
+    jit_compile = "auto"
 
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
@@ -304,7 +308,7 @@ class Trainer:
         """Trains the model for `epochs` epochs; returns a History (tf.keras.Model.fit)."""
         from .callbacks import CallbackList, History, ProgbarLogger
         if not self._compiled:
-            raise RuntimeError("You must call `compile()` before using the model.")
+            raise ValueError("You must call `compile()` before using the model.")
         if class_weight is not None and not _is_dataset(x):
             sample_weight = _class_weights_to_sample_weights(y, class_weight, sample_weight)
         data = _data(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight)
@@ -392,7 +396,7 @@ class Trainer:
                  callbacks=None, return_dict=False):
         """The loss and metrics on the data (tf.keras.Model.evaluate)."""
         if not self._compiled:
-            raise RuntimeError("You must call `compile()` before using the model.")
+            raise ValueError("You must call `compile()` before using the model.")
         from .callbacks import CallbackList, ProgbarLogger
         data = _data(x, y, sample_weight, batch_size, False, steps)
         verbose = 1 if verbose == "auto" else verbose

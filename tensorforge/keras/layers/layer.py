@@ -154,6 +154,9 @@ class Layer:
         self._trainable_weights: list = []
         self._non_trainable_weights: list = []
         self._losses: list = []
+        if activity_regularizer is not None:
+            from .. import regularizers
+            activity_regularizer = regularizers.get(activity_regularizer)
         self.activity_regularizer = activity_regularizer
         self.built = False
         self.supports_masking = False
@@ -229,12 +232,33 @@ class Layer:
     non_trainable_variables = non_trainable_weights
     variables = weights
 
+    def _self_and_sublayers(self) -> list:
+        """This layer and every layer inside it, each once, outermost first."""
+        out, seen, todo = [], set(), [self]
+        while todo:
+            layer = todo.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            todo.extend(layer._layers)
+        return out
+
     @property
     def losses(self) -> list:
-        out = list(self._losses)
-        for l in self._layers:
-            out.extend(l.losses)
+        """The losses of the last call (add_loss, activity regularizers) of this layer and its
+        sublayers, then the weight regularization terms, computed now (as Keras 3 does)."""
+        layers = self._self_and_sublayers()
+        out = [loss for layer in layers for loss in layer._losses]
+        for layer in layers:
+            for reg, var in getattr(layer, "_regularizers", ()):
+                if var.trainable:
+                    out.append(reg(var))
         return out
+
+    def _clear_losses(self) -> None:
+        for layer in self._self_and_sublayers():
+            layer._losses = []
 
     def add_loss(self, loss) -> None:
         """Adds a loss tensor (e.g. an activity regularization term) to the layer's losses."""
@@ -352,6 +376,8 @@ class Layer:
         prev = getattr(_call_context, "training", None)
         _call_context.training = kwargs.get("training", prev)
         stack = _scope_stack()
+        if not stack:  # a new outermost call: the last call's losses are dropped, as Keras does
+            self._clear_losses()
         pushed = not stack or stack[-1] is not self
         if pushed:
             stack.append(self)  # sublayers built inside `call` are named under this layer
@@ -368,8 +394,12 @@ class Layer:
                 if m is not None and get_keras_mask(o) is None:
                     set_keras_mask(o, m)
         if self.activity_regularizer is not None:
+            from ...ops import array_ops, math_ops
             for o in flatten(outputs):
-                self.add_loss(self.activity_regularizer(o))
+                loss = self.activity_regularizer(o)
+                if o.shape.rank:  # per example, as Keras 3 normalises it
+                    loss = math_ops.div_no_nan(loss, math_ops.cast(array_ops.shape(o)[0], loss.dtype))
+                self.add_loss(loss)
         return outputs
 
     def compute_mask(self, inputs, mask=None):

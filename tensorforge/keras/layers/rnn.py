@@ -655,6 +655,17 @@ class RNN(Layer):
             masked_out = array_ops.where(m, out, prev)
         return masked_out, new_states, masked_out
 
+    def compute_mask(self, inputs, mask=None):
+        """The output mask: the time mask with `return_sequences`, none otherwise (as Keras's RNN);
+        with `return_state`, the states carry no mask."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        if self.return_state:
+            return [out] + [None] * len(self.cell.state_size if isinstance(self.cell.state_size, (list, tuple))
+                                        else [self.cell.state_size])
+        return out
+
     def get_config(self) -> dict:
         from ..optimizers._serial import serialize_object
         c = super().get_config()
