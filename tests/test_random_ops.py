@@ -360,3 +360,22 @@ def test_generator_bad_state():
         tf.random.Generator(state=[1, 2], alg="philox")
     with pytest.raises(ValueError, match="unsupported value"):
         tf.random.Generator.from_seed(1, alg="mersenne")
+
+
+def test_stateful_random_ops_take_run_time_shapes_in_graphs():
+    @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+    def noisy(x):
+        n = tf.random.normal(tf.shape(x))
+        u = tf.random.uniform(tf.shape(x), minval=2.0, maxval=3.0)
+        t = tf.random.truncated_normal(tf.shape(x))
+        i = tf.random.uniform([tf.shape(x)[0]], maxval=10, dtype=tf.int32)
+        assert n.shape.as_list() == [None, None] and i.shape.as_list() == [None]
+        return n, u, t, i, tf.nn.dropout(x, 0.5)
+
+    n, u, t, i, d = noisy(tf.ones([3, 4]))
+    assert n.shape == (3, 4) and u.shape == (3, 4) and t.shape == (3, 4) and i.shape == (3,)
+    assert (u.numpy() >= 2).all() and (u.numpy() < 3).all() and (np.abs(t.numpy()) < 2).all()
+    assert set(np.unique(d.numpy())) <= {0.0, 2.0}
+    batches = tf.data.Dataset.from_tensor_slices(tf.zeros([10, 4])).batch(4).map(
+        lambda b: b + tf.random.normal(tf.shape(b)))
+    assert [b.shape[0] for b in batches] == [4, 4, 2]

@@ -283,13 +283,24 @@ def _check_shape(api, op, shape):
     return tuple(shape)
 
 
+def _out_shape(api, op, specs, attrs, index):
+    """The output shape: the `shape` attr, or (TF's form) the run-time shape input specs[index]."""
+    if "shape" in attrs:
+        return _check_shape(api, op, attrs["shape"])
+    known = array_ops._const(specs[index])
+    if known is not None:
+        return _check_shape(api, op, tuple(int(d) for d in np.asarray(known).reshape(-1)))
+    n = sh.dims(specs[index])
+    return None if not n or n[0] is None else (None,) * n[0]
+
+
 def _shape_dtype_infer(api, op, allowed):
     def infer(specs, attrs):
         d = attrs["dtype"]
         if d not in allowed:
             raise sh.error(api, op, "Value for attr 'dtype' of %s is not in the list of allowed values: %s"
                            % (d.name, ", ".join(a.name for a in allowed)))
-        return [(_check_shape(api, op, attrs["shape"]), d)]
+        return [(_out_shape(api, op, specs, attrs, 0), d)]
     return infer
 
 
@@ -338,7 +349,7 @@ def _int_range_infer(api, op, lead=0):
         for name, s in (("minval", lo), ("maxval", hi)):
             if sh.dims(s) not in (None, ()):
                 raise sh.error(api, op, "%s must be 0-D, got shape %s" % (name, sh.fmt(sh.dims(s))))
-        return [(_check_shape(api, op, attrs["shape"]), d)]
+        return [(_out_shape(api, op, specs, attrs, lead + 2), d)]
     return infer
 
 
@@ -676,6 +687,25 @@ def _shape(shape) -> tuple:
     return array_ops._int_tuple(shape)
 
 
+def _shape_or_tensor(shape):
+    """A shape argument as a tuple of ints, or as an int tensor when it is known only at run time
+    (then the op takes it as an input, as TF's random ops do)."""
+    try:
+        return array_ops._int_tuple(shape)
+    except TypeError:
+        if not array_ops._run_time(shape):
+            raise
+        return array_ops._index_vector(shape)
+
+
+def _shape_inputs(shape, attrs: dict) -> list:
+    """The op's inputs for `shape` (none: it went into attrs) and its attrs."""
+    if isinstance(shape, tuple):
+        attrs["shape"] = shape
+        return []
+    return [shape]
+
+
 def _is_default(v, default) -> bool:
     return (type(v) is int or type(v) is float) and v == default
 
@@ -711,7 +741,8 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, 
     """
     dtype = dtypes.as_dtype(dtype)
     mean, stddev = _scale_args(mean, stddev, dtype)
-    rnd = bind("RandomStandardNormal", [], dict(shape=_shape(shape), dtype=dtype, **_seed_attrs(seed)))
+    attrs = dict(dtype=dtype, **_seed_attrs(seed))
+    rnd = bind("RandomStandardNormal", _shape_inputs(_shape_or_tensor(shape), attrs), attrs)
     return _scale_shift(rnd, stddev, mean, dtype)
 
 
@@ -720,7 +751,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=Non
     """Random values from a normal distribution truncated (resampled) beyond 2 stddev (tf.random.truncated_normal)."""
     dtype = dtypes.as_dtype(dtype)
     mean, stddev = _scale_args(mean, stddev, dtype)
-    rnd = bind("TruncatedNormal", [], dict(shape=_shape(shape), dtype=dtype, **_seed_attrs(seed)))
+    attrs = dict(dtype=dtype, **_seed_attrs(seed))
+    rnd = bind("TruncatedNormal", _shape_inputs(_shape_or_tensor(shape), attrs), attrs)
     return _scale_shift(rnd, stddev, mean, dtype)
 
 
@@ -748,7 +780,7 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         if dtype.is_integer:
             raise ValueError("Must specify maxval for integer dtype %r" % dtype)
         maxval = 1
-    shape = _shape(shape)
+    shape = _shape_or_tensor(shape)
     minval_is_zero = isinstance(minval, int) and minval == 0
     maxval_is_one = isinstance(maxval, int) and maxval == 1
     if not minval_is_zero or not maxval_is_one or dtype.is_integer:
@@ -756,8 +788,10 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         maxval = _t(maxval, dtype)
     seeds = _seed_attrs(seed)
     if dtype.is_integer:
-        return bind("RandomUniformInt", [minval, maxval], dict(shape=shape, **seeds))
-    result = bind("RandomUniform", [], dict(shape=shape, dtype=dtype, **seeds))
+        attrs = dict(seeds)
+        return bind("RandomUniformInt", [minval, maxval] + _shape_inputs(shape, attrs), attrs)
+    attrs = dict(dtype=dtype, **seeds)
+    result = bind("RandomUniform", _shape_inputs(shape, attrs), attrs)
     if minval_is_zero:
         if not maxval_is_one:
             result = math_ops.multiply(result, maxval)
