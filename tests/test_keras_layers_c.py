@@ -527,3 +527,11 @@ def test_weight_and_activity_regularizers_reach_the_training_loss():
     model.compile("sgd", "mse")
     loss = model.evaluate(np.ones((8, 3), np.float32), np.zeros((8, 2), np.float32), verbose=0)
     np.testing.assert_allclose(loss, 9.0 + act + reg, rtol=1e-5)  # mse of 3s, plus both regularizers
+
+
+def test_keras_top_level_base_classes():
+    k = tf.keras
+    assert k.InputSpec is L.InputSpec and k.Layer is L.Layer
+    assert issubclass(k.losses.MeanSquaredError, k.Loss) and issubclass(k.metrics.Mean, k.Metric)
+    assert issubclass(k.optimizers.Adam, k.Optimizer) and isinstance(k.regularizers.L2(), k.Regularizer)
+    assert isinstance(k.initializers.Zeros(), k.Initializer)
