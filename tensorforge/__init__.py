@@ -86,7 +86,7 @@ del _d
 
 
 # Namespaces that are real subpackages, imported on first use (they need protobuf, h5py, threads...).
-_LAZY_SUBPACKAGES = frozenset({"keras", "data", "io", "train", "summary", "compat", "profiler"})
+_LAZY_SUBPACKAGES = frozenset({"keras", "data", "io", "train", "summary", "compat", "profiler", "lookup"})
 
 
 def __getattr__(name: str):

@@ -154,11 +154,10 @@ def numpy_packer(spec):
     dense = [is_array_leaf(s) for s in flat]
 
     def conv(a, d):
-        if not d:
-            return a if _is_dataset(a) else a
-        if isinstance(a, np.ndarray) and a.dtype == object:
-            return a
-        return a.item() if isinstance(a, np.ndarray) and a.ndim == 0 and a.dtype.kind in "SO" else a
+        # TF's scalars come out as NumPy scalars (bytes for strings), other values as arrays.
+        if d and isinstance(a, np.ndarray) and a.ndim == 0:
+            return a.item() if a.dtype.kind in "SO" else a[()]
+        return a
     return lambda c: nest.pack_sequence_as(spec, [conv(a, d) for a, d in zip(c, dense)])
 
 
