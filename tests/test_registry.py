@@ -63,38 +63,54 @@ def test_inference_matches_kernel(name):
 
 
 def _loss(name, arrays, attrs, cots):
+    """sum(real(out * conj(c))) over the outputs: for real values the plain weighted sum."""
     outs = _run(name, arrays, attrs)
     total = 0.0
     for o, c in zip(outs, cots):
         if c is not None:
-            total += float(np.sum(np.asarray(o._value, dtype=np.float64) * c))
+            v = np.asarray(o._value)
+            total += float(np.sum(np.real(v.astype(np.complex128) * np.conj(c)))) if v.dtype.kind == "c" else \
+                float(np.sum(v.astype(np.float64) * c))
     return total
+
+
+def _cotangent(rng, o):
+    """A random cotangent for a float or complex output (None for the others)."""
+    shape = o.shape._dims
+    if o.dtype.is_complex:
+        return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    return rng.standard_normal(shape) if o.dtype.is_floating else None
+
+
+_CHECKED_KINDS = {"f": np.float64, "c": np.complex128}
 
 
 @pytest.mark.parametrize("name", DIFFERENTIABLE)
 def test_gradient_matches_finite_differences(name):
+    """Float64 and complex128 inputs; for complex values TF's convention, dL/dRe + i dL/dIm."""
     op = REGISTRY[name]
     checked = False
     for arrays, attrs in op.samples():
         arrays = [np.asarray(a) for a in arrays]
-        fidx = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
+        fidx = [i for i, a in enumerate(arrays) if a.dtype.kind in _CHECKED_KINDS]
         if not fidx:
             continue
-        arrays = [a.astype(np.float64) if i in fidx else a for i, a in enumerate(arrays)]
-        if any(a.dtype != np.float64 for a in arrays if a.dtype.kind == "f"):
-            continue
+        arrays = [a.astype(_CHECKED_KINDS[a.dtype.kind]) if i in fidx else a for i, a in enumerate(arrays)]
+        if any(o.dtype.is_floating and o.dtype is not tf.float64 or o.dtype.is_complex and o.dtype is not
+               tf.complex128 for o in _run(name, arrays, attrs)):
+            continue  # finite differences need double-precision outputs
         inputs = [tf.constant(a) for a in arrays]
-        if any(o.dtype.is_floating and o.dtype is not tf.float64 for o in _run(name, arrays, attrs)):
-            continue  # finite differences need float64 outputs
         rng = np.random.default_rng(7)
         with tf.GradientTape() as tape:
             for i in fidx:
                 tape.watch(inputs[i])
             outs = _outputs(bind(name, inputs, attrs))
-            cots = [rng.standard_normal(o.shape._dims) if o.dtype.is_floating else None for o in outs]
+            cots = [_cotangent(rng, o) for o in outs]
             if all(c is None for c in cots):
                 continue
-            loss = tf.add_n([tf.reduce_sum(o * tf.constant(c)) for o, c in zip(outs, cots) if c is not None])
+            terms = [tf.math.real(o * tf.math.conj(tf.constant(c))) if o.dtype.is_complex else o * tf.constant(c)
+                     for o, c in zip(outs, cots) if c is not None]
+            loss = tf.add_n([tf.reduce_sum(t) for t in terms])
         grads = tape.gradient(loss, [inputs[i] for i in fidx])
         eps = 1e-6
         for i, g in zip(fidx, grads):
@@ -102,12 +118,14 @@ def test_gradient_matches_finite_differences(name):
             assert g.shape == arrays[i].shape, "%s: gradient shape %s for input %d of shape %s" % (
                 name, g.shape, i, arrays[i].shape)
             num = np.zeros_like(arrays[i])
+            units = (1.0, 1j) if arrays[i].dtype.kind == "c" else (1.0,)
             for j in np.ndindex(arrays[i].shape):
-                plus = [a.copy() for a in arrays]
-                minus = [a.copy() for a in arrays]
-                plus[i][j] += eps
-                minus[i][j] -= eps
-                num[j] = (_loss(name, plus, attrs, cots) - _loss(name, minus, attrs, cots)) / (2 * eps)
+                for unit in units:
+                    plus = [a.copy() for a in arrays]
+                    minus = [a.copy() for a in arrays]
+                    plus[i][j] += eps * unit
+                    minus[i][j] -= eps * unit
+                    num[j] += (_loss(name, plus, attrs, cots) - _loss(name, minus, attrs, cots)) / (2 * eps) * unit
             np.testing.assert_allclose(g, num, rtol=1e-4, atol=1e-5, err_msg="%s input %d" % (name, i))
             checked = True
     assert checked, "differentiable op %s has no float sample to check" % name

@@ -1,4 +1,4 @@
-"""tf.summary.audio (TensorBoard's "audio" plugin) and the EncodeWav op (tf.audio.encode_wav).
+"""tf.summary.audio (TensorBoard's "audio" plugin), with tf.audio's EncodeWav op (ops/audio_ops.py).
 
 Each clip of the first `max_outputs` is encoded as a 16-bit PCM WAV file, as TF's EncodeWav
 does (samples scaled by 32768, rounded half away from zero, clipped to [-32768, 32767]); the
@@ -7,15 +7,13 @@ content `AudioPluginData{encoding: WAV}`.
 """
 from __future__ import annotations
 
-import struct
 
 import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.context import ctx
 from ..framework.convert import convert_to_tensor
-from ..ops import shapes as sh
-from ..ops.registry import NON_DIFFERENTIABLE, bind, register
+from ..ops.audio_ops import encode_wav, wav_bytes  # noqa: F401 - the op tf.summary.audio stages
 from .image import check_max_outputs, check_rank
 from .ops import choose_step, emit, plugin_metadata, summary_scope
 
@@ -23,51 +21,6 @@ __all__ = ["audio"]
 
 # AudioPluginData{version: 0, encoding: WAV (11)}, serialized (tensorboard/plugins/audio/plugin_data.proto).
 _WAV_PLUGIN_CONTENT = b"\x10\x0b"
-_HEADER = struct.Struct("<4sI4s4sIHHIIHH4sI")
-
-
-def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
-    """A `[frames, channels]` float array as the bytes of a 16-bit PCM WAV file (TF's EncodeWav)."""
-    frames, channels = samples.shape
-    y = (np.asarray(samples, np.float32) * np.float32(32768.0)).astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        y = np.nan_to_num(np.trunc(y + np.copysign(0.5, y)), nan=0.0)   # C's roundf
-    pcm = np.clip(y, -32768, 32767).astype("<i2").tobytes()
-    block = 2 * channels
-    return _HEADER.pack(b"RIFF", 36 + len(pcm), b"WAVE", b"fmt ", 16, 1, channels, sample_rate, sample_rate * block,
-                        block, 16, b"data", len(pcm)) + pcm
-
-
-def _encode_wav_kernel(xp, audio, sample_rate):
-    out = np.empty((), dtype=object)
-    out[()] = wav_bytes(np.asarray(audio), int(sample_rate))
-    return out
-
-
-def _encode_wav_infer(specs, attrs):
-    audio, rate = specs
-    sh.check_dtype("tf.audio.encode_wav", "EncodeWav", audio, (dtypes.float32,), "audio")
-    shape = sh.dims(audio)
-    if shape is not None and len(shape) != 2:
-        raise sh.error("tf.audio.encode_wav", "EncodeWav", "audio must be 2-dimensional%s" % sh.fmt(shape))
-    rshape = sh.dims(rate)
-    if rshape is not None and len(rshape) != 0:
-        raise sh.error("tf.audio.encode_wav", "EncodeWav", "Input sample_rate should be a scalar tensor, got %s "
-                       "instead." % sh.fmt(rshape))
-    return [((), dtypes.string)]
-
-
-register("EncodeWav", kernel=_encode_wav_kernel, infer=_encode_wav_infer, grad=NON_DIFFERENTIABLE,
-         api="tf.audio.encode_wav", args=("audio", "sample_rate"),
-         samples=lambda: [([np.linspace(-1.2, 1.2, 14, dtype=np.float32).reshape(7, 2), np.int32(8000)], {}),
-                          ([np.zeros((0, 1), np.float32), np.int32(16000)], {})])
-
-
-def encode_wav(audio, sample_rate, name=None):
-    """Encodes a `[frames, channels]` float32 tensor of samples in [-1, 1] as a WAV file (tf.audio.encode_wav)."""
-    return bind("EncodeWav", [convert_to_tensor(audio, dtypes.float32), convert_to_tensor(sample_rate, dtypes.int32)])
-
-
 def _sample_rate(sample_rate) -> int:
     return int(sample_rate.numpy()) if hasattr(sample_rate, "numpy") else int(sample_rate)
 
