@@ -535,3 +535,28 @@ def test_keras_top_level_base_classes():
     assert issubclass(k.losses.MeanSquaredError, k.Loss) and issubclass(k.metrics.Mean, k.Metric)
     assert issubclass(k.optimizers.Adam, k.Optimizer) and isinstance(k.regularizers.L2(), k.Regularizer)
     assert isinstance(k.initializers.Zeros(), k.Initializer)
+
+
+def test_discretization_buckets_adapts_and_encodes():
+    layer = L.Discretization(bin_boundaries=[0.0, 1.0, 2.0])
+    x = np.array([[-1.5, 1.0, 3.4, 0.5], [2.0, 0.0, -0.1, 1.99]], np.float32)
+    out = layer(x)
+    assert out.dtype == tf.int32
+    np.testing.assert_array_equal(out.numpy(), np.digitize(x, [0.0, 1.0, 2.0]))
+    traced = tf.function(lambda v: layer(v), input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+    np.testing.assert_array_equal(traced(x).numpy(), np.digitize(x, [0.0, 1.0, 2.0]))
+    counts = L.Discretization(bin_boundaries=[0.0, 1.0], output_mode="count")(np.array([[0.5, 2.0, 0.7]]))
+    assert counts.numpy().tolist() == [[0.0, 2.0, 1.0]]
+    data = np.random.default_rng(0).normal(size=(4000,)).astype(np.float32)
+    adapted = L.Discretization(num_bins=4, epsilon=0.01)
+    adapted.adapt(data)
+    np.testing.assert_allclose(adapted.bin_boundaries, np.quantile(data, [0.25, 0.5, 0.75]), atol=0.03)
+    again = L.Discretization.from_config(adapted.get_config())
+    assert again.bin_boundaries == adapted.bin_boundaries
+    ds = tf.data.Dataset.from_tensor_slices(data[:8]).batch(4).map(adapted)
+    np.testing.assert_array_equal(np.concatenate([b.numpy() for b in ds]),
+                                  np.digitize(data[:8], adapted.bin_boundaries))
+    with pytest.raises(ValueError, match="either `num_bins` or `bin_boundaries`"):
+        L.Discretization()
+    with pytest.raises(ValueError, match="Cannot adapt"):
+        L.Discretization(bin_boundaries=[1.0]).adapt(data)

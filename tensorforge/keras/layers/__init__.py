@@ -35,3 +35,4 @@ from .attention import AdditiveAttention  # noqa: F401
 from .einsum_dense import EinsumDense  # noqa: F401
 from .image_preprocessing import (  # noqa: F401
     CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomTranslation, RandomZoom)
+from .discretization import Discretization  # noqa: F401
