@@ -149,3 +149,15 @@ class Discretization(Layer):
     def get_config(self) -> dict:
         return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins, "epsilon": self.epsilon,
                 "output_mode": self.output_mode, "sparse": self.sparse, "name": self.name, "dtype": self._dtype.name}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """An adapted layer's config holds both num_bins and bin_boundaries: the boundaries are set
+        after construction, as Keras does."""
+        config = dict(config)
+        boundaries = config.pop("bin_boundaries", None)
+        if boundaries is not None and config.get("num_bins") is not None:
+            layer = cls(**config)
+            layer.bin_boundaries = list(boundaries)
+            return layer
+        return cls(bin_boundaries=boundaries, **config)
