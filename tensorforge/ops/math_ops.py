@@ -2876,3 +2876,390 @@ def is_non_decreasing(x, name=None) -> Tensor:
 def is_strictly_increasing(x, name=None) -> Tensor:
     """Whether x[i] < x[i + 1] for all i, over the flattened tensor (tf.math.is_strictly_increasing)."""
     return _monotone(x, True)
+
+
+# ---------------------------------------------------------------- incomplete gamma/beta, zeta, polygamma
+# Float64 NumPy implementations (no SciPy): series / Lentz continued fractions with a fixed
+# iteration budget over the elements still converging, Euler-Maclaurin for the Hurwitz zeta.
+_SF_EPS = 1e-16
+_SF_TINY = 1e-300
+_SF_ITERS = 600
+
+
+def _igamma_prefactor(a, x):
+    """x**a e**-x / Gamma(a), in logs."""
+    return np.exp(a * np.log(x) - x - _lgamma64(a))
+
+
+def _igamma_series(a, x):
+    """P(a, x) = prefactor * sum x**n / (a (a+1) ... (a+n)), for x < a + 1."""
+    term = 1.0 / a
+    total = term.copy()
+    ap = a.copy()
+    active = np.ones(a.shape, bool)
+    for _ in range(_SF_ITERS):
+        ap = ap + 1.0
+        term = np.where(active, term * x / ap, 0.0)
+        total = total + term
+        active &= np.abs(term) > np.abs(total) * _SF_EPS
+        if not active.any():
+            break
+    return total * _igamma_prefactor(a, x) / 1.0
+
+
+def _igammac_cf(a, x):
+    """Q(a, x) by Lentz's continued fraction, for x >= a + 1."""
+    b = x + 1.0 - a
+    c = np.full(a.shape, 1.0 / _SF_TINY)
+    d = 1.0 / b
+    h = d.copy()
+    active = np.ones(a.shape, bool)
+    for i in range(1, _SF_ITERS):
+        an = -i * (i - a)
+        b = b + 2.0
+        d = an * d + b
+        d = np.where(np.abs(d) < _SF_TINY, _SF_TINY, d)
+        c = b + an / c
+        c = np.where(np.abs(c) < _SF_TINY, _SF_TINY, c)
+        d = 1.0 / d
+        delta = np.where(active, d * c, 1.0)
+        h = h * delta
+        active &= np.abs(delta - 1.0) > _SF_EPS
+        if not active.any():
+            break
+    return _igamma_prefactor(a, x) * h
+
+
+def _igamma_pq(a, x, upper):
+    """P(a, x) (upper=False) or Q(a, x) (upper=True) in float64, broadcast; NaN outside a > 0, x >= 0."""
+    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    a, x = a.ravel(), x.ravel()
+    out = np.full(a.shape, np.nan)
+    ok = (a > 0) & (x >= 0) & ~np.isnan(a) & ~np.isnan(x)
+    zero = ok & (x == 0)
+    out[zero] = 1.0 if upper else 0.0
+    inf = ok & np.isposinf(x)
+    out[inf] = 0.0 if upper else 1.0
+    rest = ok & ~zero & ~inf
+    ser = rest & (x < a + 1.0)
+    cf = rest & ~ser
+    if ser.any():
+        p = _igamma_series(a[ser], x[ser])
+        out[ser] = 1.0 - p if upper else p
+    if cf.any():
+        q = _igammac_cf(a[cf], x[cf])
+        out[cf] = q if upper else 1.0 - q
+    return out
+
+
+def _sf_binary(fn):
+    """A float kernel of two (or more) same-dtype arrays, computed in float64 and rounded back."""
+    def kernel(xp, *arrays):
+        dt = arrays[0].dtype
+        if any(a.dtype != dt for a in arrays):
+            raise TypeError("mismatched dtypes")
+        if dt.kind != "f" and dt != _BF16:
+            raise _unsupported(arrays[0])
+        shape = np.broadcast_shapes(*[a.shape for a in arrays])
+        return np.asarray(fn(*arrays), np.float64).reshape(shape).astype(dt)
+    return kernel
+
+
+def _sf_infer(api, op_name, names):
+    def infer(specs, attrs):
+        sh.same_dtype(api, op_name, specs, names)
+        sh.check_dtype(api, op_name, specs[0], sh.FLOATS, names[0])
+        shape = sh.dims(specs[0])
+        for s in specs[1:]:
+            shape = sh.broadcast_shapes(shape, sh.dims(s), api, op_name, names[:2])
+        return [(shape, specs[0].dtype)]
+    return infer
+
+
+def _igamma_grad_a64(a, x):
+    """dP(a, x)/da by Richardson-extrapolated central differences of P (about 1e-10 relative)."""
+    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    h = 1e-3 * np.maximum(np.abs(a), 1e-3)
+    h = np.minimum(h, 0.5 * a)
+
+    def d(step):
+        return (_igamma_pq(a + step, x, False) - _igamma_pq(a - step, x, False)) / (2 * step.ravel())
+
+    d1, d2 = d(h), d(h / 2)
+    return (4 * d2 - d1) / 3
+
+
+register("IgammaGradA", kernel=_sf_binary(_igamma_grad_a64),
+         infer=_sf_infer("tf.math.igamma_grad_a", "IgammaGradA", ("a", "x")), grad=NON_DIFFERENTIABLE,
+         api="tf.math.igamma_grad_a", args=("a", "x"),
+         samples=lambda: [([S.positive(3, 4) * 3, S.positive(3, 4) * 3], {})])
+
+
+def _igamma_dx(a, x):
+    """dP/dx = x**(a-1) e**-x / Gamma(a)."""
+    return exp(subtract(subtract(multiply(subtract(a, 1.0), log(x)), x), lgamma(a)))
+
+
+def _igamma_grad(op, dy):
+    a, x = op.inputs
+    ga = bind("IgammaGradA", [a, x])
+    return _binary_grads(op, multiply(dy, ga), multiply(dy, _igamma_dx(a, x)))
+
+
+def _igammac_grad(op, dy):
+    a, x = op.inputs
+    ga = bind("IgammaGradA", [a, x])
+    return _binary_grads(op, negative(multiply(dy, ga)), negative(multiply(dy, _igamma_dx(a, x))))
+
+
+def _igamma_samples():
+    # x below and above a + 1 (series and continued fraction), broadcasting too.
+    return [([S.positive(3, 4) * 3 + 0.2, S.positive(3, 4) * 4 + 0.1], {}),
+            ([S.positive(2, 1, 4) * 2 + 0.5, S.positive(3, 1) * 6 + 0.1], {})]
+
+
+register("Igamma", kernel=_sf_binary(lambda a, x: _igamma_pq(a, x, False)),
+         infer=_sf_infer("tf.math.igamma", "Igamma", ("a", "x")), grad=_igamma_grad, api="tf.math.igamma",
+         args=("a", "x"), samples=_igamma_samples)
+register("Igammac", kernel=_sf_binary(lambda a, x: _igamma_pq(a, x, True)),
+         infer=_sf_infer("tf.math.igammac", "Igammac", ("a", "x")), grad=_igammac_grad, api="tf.math.igammac",
+         args=("a", "x"), samples=_igamma_samples)
+
+
+@tf_export("math.igamma")
+def igamma(a, x, name=None) -> Tensor:
+    """The regularized lower incomplete gamma function P(a, x) element-wise (tf.math.igamma).
+
+    P(a, x) = 1 / Gamma(a) * integral_0^x t**(a-1) e**-t dt; NaN where a <= 0 or x < 0.
+    """
+    return bind("Igamma", binary_operands("Igamma", a, x))
+
+
+@tf_export("math.igammac")
+def igammac(a, x, name=None) -> Tensor:
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x) element-wise (tf.math.igammac)."""
+    return bind("Igammac", binary_operands("Igammac", a, x))
+
+
+def _betacf(a, b, x):
+    """The continued fraction of the incomplete beta function (Lentz), for x < (a + 1) / (a + b + 2)."""
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = np.ones(a.shape)
+    d = 1.0 - qab * x / qap
+    d = np.where(np.abs(d) < _SF_TINY, _SF_TINY, d)
+    d = 1.0 / d
+    h = d.copy()
+    active = np.ones(a.shape, bool)
+    for m in range(1, _SF_ITERS):
+        m2 = 2.0 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = np.where(np.abs(d) < _SF_TINY, _SF_TINY, d)
+        c = 1.0 + aa / c
+        c = np.where(np.abs(c) < _SF_TINY, _SF_TINY, c)
+        d = 1.0 / d
+        h = np.where(active, h * d * c, h)
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = np.where(np.abs(d) < _SF_TINY, _SF_TINY, d)
+        c = 1.0 + aa / c
+        c = np.where(np.abs(c) < _SF_TINY, _SF_TINY, c)
+        d = 1.0 / d
+        delta = d * c
+        h = np.where(active, h * delta, h)
+        active &= np.abs(delta - 1.0) > _SF_EPS
+        if not active.any():
+            break
+    return h
+
+
+def _betainc64(a, b, x):
+    a, b, x = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, x)))
+    a, b, x = a.ravel(), b.ravel(), x.ravel()
+    out = np.full(a.shape, np.nan)
+    ok = (a > 0) & (b > 0) & (x >= 0) & (x <= 1)
+    out[ok & (x == 0)] = 0.0
+    out[ok & (x == 1)] = 1.0
+    rest = ok & (x > 0) & (x < 1)
+    if rest.any():
+        av, bv, xv = a[rest], b[rest], x[rest]
+        lbt = _lgamma64(av + bv) - _lgamma64(av) - _lgamma64(bv) + av * np.log(xv) + bv * np.log1p(-xv)
+        front = np.exp(lbt)
+        direct = xv < (av + 1.0) / (av + bv + 2.0)
+        r = np.empty(av.shape)
+        if direct.any():
+            r[direct] = front[direct] * _betacf(av[direct], bv[direct], xv[direct]) / av[direct]
+        flip = ~direct
+        if flip.any():
+            r[flip] = 1.0 - front[flip] * _betacf(bv[flip], av[flip], 1.0 - xv[flip]) / bv[flip]
+        out[rest] = r
+    return out
+
+
+def _betainc_infer(specs, attrs):
+    api, op_name, names = "tf.math.betainc", "Betainc", ("a", "b", "x")
+    sh.same_dtype(api, op_name, specs, names)
+    sh.check_dtype(api, op_name, specs[0], (dtypes.float32, dtypes.float64), "a")
+    shapes = [sh.dims(s) for s in specs]
+    nonscalar = [s for s in shapes if s != ()]
+    if nonscalar:
+        out = nonscalar[0]
+        for s in nonscalar[1:]:  # TF's Betainc does not broadcast: non-scalar shapes must be equal
+            if out is not None and s is not None and len(out) == len(s) and all(
+                    p is None or q is None or p == q for p, q in zip(out, s)):
+                out = tuple(p if p is not None else q for p, q in zip(out, s))
+            elif out is not None and s is not None:
+                raise sh.error(api, op_name, "Shapes of a and x are inconsistent: %s vs. %s"
+                               % (sh.fmt(out), sh.fmt(s)))
+            else:
+                out = out if out is not None else s
+        return [(out, specs[0].dtype)]
+    return [((), specs[0].dtype)]
+
+
+def _betainc_kernel(xp, a, b, x):
+    dt = a.dtype
+    if b.dtype != dt or x.dtype != dt or dt not in (np.float32, np.float64):
+        raise _unsupported(a)
+    return np.asarray(_betainc64(a, b, x)).reshape(np.broadcast_shapes(a.shape, b.shape, x.shape)).astype(dt)
+
+
+register("Betainc", kernel=_betainc_kernel, infer=_betainc_infer, grad=NON_DIFFERENTIABLE, api="tf.math.betainc",
+         args=("a", "b", "x"),
+         samples=lambda: [([S.positive(3, 4) * 3, S.positive(3, 4) * 2, S.unit(3, 4) * 0.98 + 0.01], {}),
+                          ([np.array(2.5), S.positive(2, 3), S.unit(2, 3) * 0.9 + 0.05], {})])
+
+
+@tf_export("math.betainc")
+def betainc(a, b, x, name=None) -> Tensor:
+    """The regularized incomplete beta function I_x(a, b) element-wise (tf.math.betainc).
+
+    a, b and x share a float32/float64 dtype; non-scalar arguments must have one shape
+    (scalars are broadcast). NaN outside a > 0, b > 0, 0 <= x <= 1.
+    """
+    a = _t(a)
+    b = _t(b, dtype=a.dtype) if not _is_tensorish(b) else _t(b)
+    x = _t(x, dtype=a.dtype) if not _is_tensorish(x) else _t(x)
+    return bind("Betainc", [a, b, x])
+
+
+# Bernoulli numbers B_2j / (2j)! for the Euler-Maclaurin tail of the Hurwitz zeta.
+_ZETA_B = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798, -174611 / 330,
+           854513 / 138, -236364091 / 2730)
+_ZETA_C = tuple(b / math.factorial(2 * j) for j, b in enumerate(_ZETA_B, 1))
+_ZETA_N = 12
+
+
+def _zeta_pos(s, q):
+    """Hurwitz zeta(s, q) for s > 1, q > 0: N terms, then the Euler-Maclaurin tail."""
+    total = np.zeros_like(q)
+    for k in range(_ZETA_N):
+        total += (q + k) ** -s
+    w = q + _ZETA_N
+    total += w ** (1.0 - s) / (s - 1.0) + 0.5 * w ** -s
+    fac = s * w ** (-s - 1.0)  # s (s+1) ... (s+2j-2) w**(-s-2j+1)
+    for j, c in enumerate(_ZETA_C, 1):
+        total += c * fac
+        fac = fac * (s + 2 * j - 1) * (s + 2 * j) / (w * w)
+    return total
+
+
+def _zeta64(s, q):
+    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
+    s, q = s.ravel(), q.ravel()
+    out = np.full(s.shape, np.nan)
+    out[s == 1] = np.inf
+    ok = (s > 1) & (q > 0)
+    if ok.any():
+        out[ok] = _zeta_pos(s[ok], q[ok])
+    neg = (s > 1) & (q <= 0)
+    if neg.any():  # poles at non-positive integers q; elsewhere only integer s is real-valued
+        sv, qv = s[neg], q[neg]
+        pole = qv == np.floor(qv)
+        r = np.full(sv.shape, np.nan)
+        r[pole] = np.inf
+        fine = ~pole & (sv == np.floor(sv))
+        if fine.any():
+            sf, qf = sv[fine], qv[fine]
+            m = np.ceil(-qf) + 1.0  # zeta(s, q) = sum_{k<m} (q+k)**-s + zeta(s, q+m)
+            head = np.zeros_like(qf)
+            for k in range(int(m.max())):
+                head += np.where(k < m, np.power(qf + k, -sf), 0.0)
+            r[fine] = head + _zeta_pos(sf, qf + m)
+        out[neg] = r
+    return out
+
+
+register("Zeta", kernel=_sf_binary(_zeta64), infer=_sf_infer("tf.math.zeta", "Zeta", ("x", "q")),
+         grad=NON_DIFFERENTIABLE, api="tf.math.zeta", args=("x", "q"),
+         samples=lambda: [([S.positive(3, 4) * 3 + 1.1, S.positive(3, 4) * 2 + 0.1], {}),
+                          ([S.positive(2, 1, 4) + 1.5, S.positive(3, 1) * 5], {})])
+
+
+@tf_export("math.zeta")
+def zeta(x, q, name=None) -> Tensor:
+    """The Hurwitz zeta function sum_k (q + k)**-x element-wise (tf.math.zeta); inf at x == 1, NaN for x < 1."""
+    return bind("Zeta", binary_operands("Zeta", x, q))
+
+
+def _polygamma64(n, x):
+    n, x = np.broadcast_arrays(np.asarray(n, np.float64), np.asarray(x, np.float64))
+    n, x = n.ravel(), x.ravel()
+    out = np.full(n.shape, np.nan)
+    zero = n == 0
+    if zero.any():
+        out[zero] = _digamma64(x[zero])
+    pos = (n > 0) & (n == np.floor(n))
+    if pos.any():
+        nv = n[pos]
+        sign = np.where(np.mod(nv, 2) == 1, 1.0, -1.0)  # (-1)**(n+1)
+        fact = np.exp(_lgamma64(nv + 1.0))
+        out[pos] = sign * fact * _zeta64(nv + 1.0, x[pos])
+    return out
+
+
+register("Polygamma", kernel=_sf_binary(_polygamma64), infer=_sf_infer("tf.math.polygamma", "Polygamma", ("a", "x")),
+         grad=NON_DIFFERENTIABLE, api="tf.math.polygamma", args=("a", "x"),
+         samples=lambda: [([np.array([[0.0, 1.0, 2.0, 3.0]] * 3), S.positive(3, 4) * 3 + 0.2], {}),
+                          ([np.array(1.0), S.normal(2, 3) * 3 + 0.3], {})])
+
+
+@tf_export("math.polygamma")
+def polygamma(a, x, name=None) -> Tensor:
+    """The polygamma function psi^(a)(x), the a-th derivative of digamma, element-wise (tf.math.polygamma).
+
+    `a` holds non-negative integers (as floats of x's dtype); NaN elsewhere.
+    """
+    return bind("Polygamma", binary_operands("Polygamma", a, x))
+
+
+@tf_export("math.confusion_matrix")
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32, name=None) -> Tensor:
+    """The confusion matrix of `labels` (rows) against `predictions` (columns) (tf.math.confusion_matrix).
+
+    Both are 1-D class indices; `num_classes` defaults to max(labels, predictions) + 1; entry
+    [i, j] sums `weights` (or counts) over the positions with label i and prediction j.
+
+    Raises:
+      InvalidArgumentError: if a label or prediction is negative or not below `num_classes`.
+    """
+    dtype = dtypes.as_dtype(dtype)
+    labels = cast(_t(labels), dtypes.int64)
+    predictions = cast(_t(predictions), dtypes.int64)
+    if labels.shape.rank is not None and predictions.shape.rank is not None and \
+            labels.shape.rank != predictions.shape.rank:
+        raise ValueError("Dimensions of labels and predictions must match: %s vs. %s"
+                         % (labels.shape, predictions.shape))
+    from . import check_ops
+    check_ops.assert_non_negative(labels, message="`labels` contains negative values")
+    check_ops.assert_non_negative(predictions, message="`predictions` contains negative values")
+    if num_classes is None:
+        num_classes = add(maximum(reduce_max(predictions), reduce_max(labels)), 1)
+    else:
+        num_classes = cast(_t(num_classes), dtypes.int64)
+        check_ops.assert_less(labels, num_classes, message="`labels` out of bound")
+        check_ops.assert_less(predictions, num_classes, message="`predictions` out of bound")
+    values = array_ops.ones_like(predictions, dtype=dtype) if weights is None else cast(_t(weights), dtype)
+    indices = array_ops.stack([labels, predictions], axis=1)
+    shape = array_ops.stack([num_classes, num_classes])
+    return array_ops.scatter_nd(indices, values, cast(shape, dtypes.int64))
