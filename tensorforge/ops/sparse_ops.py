@@ -1240,3 +1240,6 @@ def reset_shape(sp_input, new_shape=None) -> SparseTensor:
             raise ValueError("Requested new_shape should have dimension sizes >= sp_input.shape.  Found new_shape (%s), "
                              "sp_input.shape (%s)." % (shape, old.as_list()))
     return _wrap(sp.indices, sp.values, _shape_tensor(shape), TensorShape(shape))
+
+
+from . import sparse_cross  # noqa: E402,F401 - tf.sparse.cross / cross_hashed

@@ -36,3 +36,4 @@ from .einsum_dense import EinsumDense  # noqa: F401
 from .image_preprocessing import (  # noqa: F401
     CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomTranslation, RandomZoom)
 from .discretization import Discretization  # noqa: F401
+from .hashed_crossing import HashedCrossing  # noqa: F401
