@@ -18,7 +18,7 @@ from ..framework.context import ctx
 from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor
-from . import array_ops, linalg_ops, math_ops, random_ops
+from . import array_ops, linalg_ops, math_ops, nn_ops, random_ops
 from . import sample_inputs as S
 from . import shapes as sh
 from .registry import NON_DIFFERENTIABLE, bind, register
@@ -896,3 +896,556 @@ def resize_with_pad(image, target_height, target_width, method=ResizeMethod.BILI
     p_w = max(0, int(np.floor((ftw - rw) / _F32(2))))
     resized = resize(image, [int(np.floor(rh)), int(np.floor(rw))], method, antialias=antialias)
     return pad_to_bounding_box(resized, p_h, p_w, th, tw)
+
+
+# ---------------------------------------------------------------- HSV colour space (TF's kernels, float32)
+from ..framework.errors import FailedPreconditionError  # noqa: E402
+
+_HSV_TYPES = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
+
+
+def _work_dtype(dtype):
+    return np.float64 if dtype == np.float64 else _F32
+
+
+def _three_channels_infer(api, op, allowed, min_rank=1, scalar=None):
+    def infer(specs, attrs):
+        sh.check_dtype(api, op, specs[0], allowed, "images")
+        s = sh.dims(specs[0])
+        if s is not None:
+            if len(s) < min_rank:
+                raise sh.error(api, op, "input must be at least %d-D, got shape%s" % (min_rank, sh.fmt(s)))
+            if s[-1] is not None and s[-1] != 3:
+                if scalar is None:
+                    raise FailedPreconditionError(None, None, "%s: input must have 3 channels but input only has "
+                                                  "%d channels. [Op:%s]" % (api, s[-1], op))
+                raise sh.error(api, op, "input must have 3 channels but instead has %d channels." % s[-1])
+        if scalar is not None:
+            f = sh.dims(specs[1])
+            if f is not None and len(f) != 0:
+                raise sh.error(api, op, "%s must be scalar: %s" % (scalar, sh.fmt(f)))
+        return [(s, specs[0].dtype)]
+    return infer
+
+
+def _check_rgb(images, min_rank=1, scalar=None):
+    if images.ndim < min_rank or images.shape[-1] != 3 or (scalar is not None and np.ndim(scalar) != 0):
+        raise ValueError("invalid image")
+
+
+def _rgb_to_hsv_kernel(xp, images):
+    _check_rgb(images)
+    wd = _work_dtype(images.dtype)
+    x = images.astype(wd, copy=False)
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    v = np.maximum(np.maximum(r, g), b)
+    rng = v - np.minimum(np.minimum(r, g), b)
+    zero = wd(0)
+    s = np.where(v > zero, rng / np.where(v > zero, v, wd(1)), zero)
+    with np.errstate(all="ignore"):
+        norm = (wd(1) / rng) * (wd(1) / wd(6))
+        h = np.where(r == v, norm * (g - b),
+                     np.where(g == v, norm * (b - r) + wd(2) / wd(6), norm * (r - g) + wd(4) / wd(6)))
+    h = np.where(rng > zero, h, zero)
+    h = np.where(h < zero, h + wd(1), h)
+    return np.stack([h, s, v], -1).astype(images.dtype, copy=False)
+
+
+def _hsv_to_rgb_kernel(xp, images):
+    _check_rgb(images)
+    wd = _work_dtype(images.dtype)
+    x = images.astype(wd, copy=False)
+    h, s, v = x[..., 0], x[..., 1], x[..., 2]
+    dh = h * wd(6)
+    one, two = wd(1), wd(2)
+    dr = np.clip(np.abs(dh - wd(3)) - one, 0, 1)
+    dg = np.clip(two - np.abs(dh - two), 0, 1)
+    db = np.clip(two - np.abs(dh - wd(4)), 0, 1)
+    one_s = one - s
+    out = np.stack([(one_s + s * dr) * v, (one_s + s * dg) * v, (one_s + s * db) * v], -1)
+    return out.astype(images.dtype, copy=False)
+
+
+def _rgb_to_hsv_grad(op, grad):
+    """TF's _RGBToHSVGrad: piecewise derivatives of hue, saturation and value."""
+    x = op.inputs[0]
+    reds, greens, blues = x[..., 0], x[..., 1], x[..., 2]
+    saturation, value = op.outputs[0][..., 1], op.outputs[0][..., 2]
+    dtype = x.dtype
+
+    def c(b):
+        return math_ops.cast(b, dtype)
+
+    def rec(t):
+        return math_ops.divide_no_nan(math_ops.cast(1.0, dtype), t)
+
+    sq = math_ops.square
+    red_biggest = c((reds >= blues) & (reds >= greens))
+    green_biggest = c((greens > reds) & (greens >= blues))
+    blue_biggest = c((blues > reds) & (blues > greens))
+    red_smallest = c((reds < blues) & (reds < greens))
+    green_smallest = c((greens <= reds) & (greens < blues))
+    blue_smallest = c((blues <= reds) & (blues <= greens))
+    rpos, gpos, bpos = c(reds > 0), c(greens > 0), c(blues > 0)
+    ds_dr = rpos * (red_biggest * (green_smallest * greens + blue_smallest * blues) * rec(sq(reds))
+                    + red_smallest * -1 * rec(green_biggest * greens + blue_biggest * blues))
+    ds_dg = gpos * (green_biggest * (red_smallest * reds + blue_smallest * blues) * rec(sq(greens))
+                    + green_smallest * -1 * rec(red_biggest * reds + blue_biggest * blues))
+    ds_db = bpos * (blue_biggest * (green_smallest * greens + red_smallest * reds) * rec(sq(blues))
+                    + blue_smallest * -1 * rec(green_biggest * greens + red_biggest * reds))
+    inv_sv = rec(sq(saturation)) * rec(sq(value))
+    dh_dr = 60 * (rpos * red_biggest * -1 * (greens - blues) * inv_sv) \
+        + 60 * (gpos * green_biggest * red_smallest * (blues - greens) * rec(sq(reds - greens))) \
+        + 60 * (gpos * green_biggest * blue_smallest * -1 * rec(greens - blues)) \
+        + 60 * (bpos * blue_biggest * red_smallest * (blues - greens) * rec(sq(blues - reds))) \
+        + 60 * (bpos * blue_biggest * green_smallest * rec(blues - greens))
+    dh_dg = 60 * (gpos * green_biggest * -1 * (blues - reds) * inv_sv) \
+        + 60 * (rpos * red_biggest * green_smallest * (reds - blues) * rec(sq(reds - greens))) \
+        + 60 * (rpos * red_biggest * blue_smallest * rec(reds - blues)) \
+        + 60 * (bpos * blue_biggest * green_smallest * (reds - blues) * rec(sq(blues - greens))) \
+        + 60 * (bpos * blue_biggest * red_smallest * -1 * rec(blues - reds))
+    dh_db = 60 * (bpos * blue_biggest * -1 * (reds - greens) * inv_sv) \
+        + 60 * (rpos * red_biggest * blue_smallest * (greens - reds) * rec(sq(reds - blues))) \
+        + 60 * (rpos * red_biggest * green_smallest * -1 * rec(reds - greens)) \
+        + 60 * (gpos * green_biggest * blue_smallest * (greens - reds) * rec(sq(greens - blues))) \
+        + 60 * (gpos * green_biggest * red_smallest * rec(greens - reds))
+    dh_dr, dh_dg, dh_db = dh_dr / 360, dh_dg / 360, dh_db / 360
+    gh, gs, gv = grad[..., 0], grad[..., 1], grad[..., 2]
+    dv = array_ops.stack([gv * red_biggest, gv * green_biggest, gv * blue_biggest], axis=-1)
+    ds = array_ops.stack([gs * ds_dr, gs * ds_dg, gs * ds_db], axis=-1)
+    dh = array_ops.stack([gh * dh_dr, gh * dh_dg, gh * dh_db], axis=-1)
+    return [math_ops.add(math_ops.add(dv, ds), dh)]
+
+
+def _rgb_samples():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.05, 1.0, (2, 4, 3))
+    return [([x], {}), ([rng.uniform(0, 1, (5, 3)).astype(np.float32)], {})]
+
+
+register("RGBToHSV", kernel=_rgb_to_hsv_kernel, infer=_three_channels_infer("tf.image.rgb_to_hsv", "RGBToHSV",
+                                                                            _HSV_TYPES),
+         grad=_rgb_to_hsv_grad, api="tf.image.rgb_to_hsv", args=("images",), samples=_rgb_samples)
+register("HSVToRGB", kernel=_hsv_to_rgb_kernel, infer=_three_channels_infer("tf.image.hsv_to_rgb", "HSVToRGB",
+                                                                            _HSV_TYPES),
+         grad=NON_DIFFERENTIABLE, api="tf.image.hsv_to_rgb", args=("images",), samples=_rgb_samples)
+
+
+@tf_export("image.rgb_to_hsv")
+def rgb_to_hsv(images, name=None) -> Tensor:
+    """Converts RGB images [..., 3] (values in [0, 1]) to HSV, hue in [0, 1) (tf.image.rgb_to_hsv)."""
+    return bind("RGBToHSV", [_t(images)])
+
+
+@tf_export("image.hsv_to_rgb")
+def hsv_to_rgb(images, name=None) -> Tensor:
+    """Converts HSV images [..., 3] (values in [0, 1]) to RGB (tf.image.hsv_to_rgb)."""
+    return bind("HSVToRGB", [_t(images)])
+
+
+def _rgb_split(x):
+    """TF's rgb_to_hv orderings: (v_max, v_mid, v_min, h_category) of each pixel, float32."""
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    rg = r < g
+    b_lt_r, b_gt_g, b_lt_g, b_gt_r = b < r, b > g, b < g, b > r
+    conds = [rg & b_lt_r, rg & ~b_lt_r & b_gt_g, rg & ~b_lt_r & ~b_gt_g,
+             ~rg & b_lt_g, ~rg & ~b_lt_g & b_gt_r]
+    vmax = np.select(conds, [g, b, g, r, b], r)
+    vmid = np.select(conds, [r, g, b, g, r], b)
+    vmin = np.select(conds, [b, r, r, b, g], g)
+    cat = np.select(conds, [1, 3, 2, 0, 4], 5)
+    return vmax, vmid, vmin, cat
+
+
+def _hv_to_rgb(h, vmin, vmax):
+    cat = h.astype(np.int32)
+    ratio = h - cat.astype(_F32)
+    ratio = np.where(cat & 1, _F32(1) - ratio, ratio)
+    vmid = vmin + ratio * (vmax - vmin)
+    conds = [cat == 0, cat == 1, cat == 2, cat == 3, cat == 4]
+    r = np.select(conds, [vmax, vmid, vmin, vmin, vmid], vmax)
+    g = np.select(conds, [vmid, vmax, vmax, vmid, vmin], vmin)
+    b = np.select(conds, [vmin, vmin, vmid, vmax, vmax], vmid)
+    return np.stack([r, g, b], -1)
+
+
+def _adjust_hue_kernel(xp, images, delta):
+    _check_rgb(images, 3, delta)
+    x = images.astype(_F32, copy=False)
+    vmax, vmid, vmin, cat = _rgb_split(x)
+    with np.errstate(all="ignore"):
+        ratio = (vmid - vmin) / (vmax - vmin)
+    h = cat.astype(_F32) + np.where(cat & 1, _F32(1) - ratio, ratio)
+    h = np.where(vmax == vmin, _F32(0), h)
+    h = h + _F32(delta) * _F32(6)
+    for _ in range(2):
+        h = np.where(h < 0, h + _F32(6), h)
+    for _ in range(2):
+        h = np.where(h >= _F32(6), h - _F32(6), h)
+    return _hv_to_rgb(h, vmin, vmax).astype(images.dtype, copy=False)
+
+
+def _adjust_saturation_kernel(xp, images, scale):
+    _check_rgb(images, 3, scale)
+    x = images.astype(_F32, copy=False)
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    v = np.maximum(r, np.maximum(g, b))
+    rng = v - np.minimum(r, np.minimum(g, b))
+    s = np.where(v > 0, rng / np.where(v > 0, v, _F32(1)), _F32(0))
+    with np.errstate(all="ignore"):
+        norm = _F32(1) / (_F32(6) * rng)
+        h = np.where(r == v, norm * (g - b),
+                     np.where(g == v, ((norm * (b - r)).astype(np.float64) + 2.0 / 6.0).astype(_F32),
+                              ((norm * (r - g)).astype(np.float64) + 4.0 / 6.0).astype(_F32)))
+    h = np.where(rng <= 0, _F32(0), h)
+    h = np.where(h < 0, h + _F32(1), h)
+    s = np.minimum(_F32(1), np.maximum(_F32(0), s * _F32(scale)))
+    c = s * v
+    m = v - c
+    dh = h * _F32(6)
+    cat = dh.astype(np.int32)
+    fmodu = np.where(dh <= 0, dh + _F32(2), dh)
+    fmodu = np.where(fmodu >= 2, np.fmod(fmodu, _F32(2)), fmodu)
+    xx = c * (_F32(1) - np.abs(fmodu - _F32(1)))
+    zero = np.zeros_like(c)
+    conds = [cat == 0, cat == 1, cat == 2, cat == 3, cat == 4, cat == 5]
+    rr = np.select(conds, [c, xx, zero, zero, xx, c], zero)
+    gg = np.select(conds, [xx, c, c, xx, zero, zero], zero)
+    bb = np.select(conds, [zero, zero, xx, c, c, xx], zero)
+    return np.stack([rr + m, gg + m, bb + m], -1).astype(images.dtype, copy=False)
+
+
+def _adjust_samples():
+    rng = np.random.default_rng(5)
+    return [([rng.uniform(0, 1, (2, 3, 4, 3)).astype(np.float32), S.scalar(0.3, np.float32)], {}),
+            ([rng.uniform(0, 1, (3, 2, 3)).astype(np.float16), S.scalar(-0.7, np.float32)], {})]
+
+
+register("AdjustHue", kernel=_adjust_hue_kernel,
+         infer=_three_channels_infer("tf.image.adjust_hue", "AdjustHue", (dtypes.float16, dtypes.float32), 3,
+                                     "delta"),
+         grad=NON_DIFFERENTIABLE, api="tf.image.adjust_hue", args=("images", "delta"), samples=_adjust_samples)
+register("AdjustSaturation", kernel=_adjust_saturation_kernel,
+         infer=_three_channels_infer("tf.image.adjust_saturation", "AdjustSaturation",
+                                     (dtypes.float16, dtypes.float32), 3, "scale"),
+         grad=NON_DIFFERENTIABLE, api="tf.image.adjust_saturation", args=("images", "scale"),
+         samples=_adjust_samples)
+
+
+def _float_image(image):
+    image = _t(image)
+    orig = image.dtype
+    return (image if orig in (dtypes.float16, dtypes.float32) else convert_image_dtype(image, dtypes.float32)), orig
+
+
+@tf_export("image.adjust_hue")
+def adjust_hue(image, delta, name=None) -> Tensor:
+    """Rotates the hue of RGB images by `delta` (in [-1, 1]) in HSV space (tf.image.adjust_hue)."""
+    if ctx.graph is None and np.ndim(delta) == 0 and not -1 <= float(delta) <= 1:
+        raise ValueError("delta must be in the interval [-1, 1]")
+    flt, orig = _float_image(image)
+    out = bind("AdjustHue", [flt, _t(delta, dtypes.float32)])
+    return convert_image_dtype(out, orig)
+
+
+@tf_export("image.adjust_saturation")
+def adjust_saturation(image, saturation_factor, name=None) -> Tensor:
+    """Multiplies the HSV saturation of RGB images by `saturation_factor`, clipped to [0, 1]
+    (tf.image.adjust_saturation)."""
+    flt, orig = _float_image(image)
+    out = bind("AdjustSaturation", [flt, _t(saturation_factor, dtypes.float32)])
+    return convert_image_dtype(out, orig)
+
+
+def _check_hue_delta(max_delta):
+    if max_delta > 0.5:
+        raise ValueError("max_delta must be <= 0.5.")
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+
+
+def _check_saturation_bounds(lower, upper):
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+
+
+@tf_export("image.random_hue")
+def random_hue(image, max_delta, seed=None) -> Tensor:
+    """adjust_hue by a delta uniform in [-max_delta, max_delta), max_delta <= 0.5 (tf.image.random_hue)."""
+    _check_hue_delta(max_delta)
+    return adjust_hue(image, random_ops.random_uniform([], -max_delta, max_delta, seed=seed))
+
+
+@tf_export("image.stateless_random_hue")
+def stateless_random_hue(image, max_delta, seed) -> Tensor:
+    """adjust_hue by a deterministic delta in [-max_delta, max_delta) for a shape-[2] `seed`
+    (tf.image.stateless_random_hue)."""
+    _check_hue_delta(max_delta)
+    delta = random_ops.stateless_random_uniform([], seed=seed, minval=-max_delta, maxval=max_delta)
+    return adjust_hue(image, delta)
+
+
+@tf_export("image.random_saturation")
+def random_saturation(image, lower, upper, seed=None) -> Tensor:
+    """adjust_saturation by a factor uniform in [lower, upper) (tf.image.random_saturation)."""
+    _check_saturation_bounds(lower, upper)
+    return adjust_saturation(image, random_ops.random_uniform([], lower, upper, seed=seed))
+
+
+@tf_export("image.stateless_random_saturation")
+def stateless_random_saturation(image, lower, upper, seed=None) -> Tensor:
+    """adjust_saturation by a deterministic factor in [lower, upper) for a shape-[2] `seed`
+    (tf.image.stateless_random_saturation)."""
+    _check_saturation_bounds(lower, upper)
+    factor = random_ops.stateless_random_uniform([], seed=seed, minval=lower, maxval=upper)
+    return adjust_saturation(image, factor)
+
+
+# ---------------------------------------------------------------- YIQ / YUV (linear: tensordot)
+_RGB_TO_YIQ = [[0.299, 0.59590059, 0.2115], [0.587, -0.27455667, -0.52273617], [0.114, -0.32134392, 0.31119955]]
+_YIQ_TO_RGB = [[1, 1, 1], [0.95598634, -0.27201283, -1.10674021], [0.6208248, -0.64720424, 1.70423049]]
+_RGB_TO_YUV = [[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -0.51496512], [0.114, 0.43601035, -0.10001026]]
+_YUV_TO_RGB = [[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]]
+
+
+def _colour_matmul(images, kernel):
+    images = _t(images)
+    k = _t(kernel, images.dtype)
+    ndims = images.shape.rank
+    return linalg_ops.tensordot(images, k, axes=[[ndims - 1], [0]])
+
+
+@tf_export("image.rgb_to_yiq")
+def rgb_to_yiq(images) -> Tensor:
+    """Converts RGB images [..., 3] to YIQ (tf.image.rgb_to_yiq)."""
+    return _colour_matmul(images, _RGB_TO_YIQ)
+
+
+@tf_export("image.yiq_to_rgb")
+def yiq_to_rgb(images) -> Tensor:
+    """Converts YIQ images [..., 3] to RGB (tf.image.yiq_to_rgb)."""
+    return _colour_matmul(images, _YIQ_TO_RGB)
+
+
+@tf_export("image.rgb_to_yuv")
+def rgb_to_yuv(images) -> Tensor:
+    """Converts RGB images [..., 3] to YUV (tf.image.rgb_to_yuv)."""
+    return _colour_matmul(images, _RGB_TO_YUV)
+
+
+@tf_export("image.yuv_to_rgb")
+def yuv_to_rgb(images) -> Tensor:
+    """Converts YUV images [..., 3] to RGB (tf.image.yuv_to_rgb)."""
+    return _colour_matmul(images, _YUV_TO_RGB)
+
+
+# ---------------------------------------------------------------- image metrics and gradients (composites)
+@tf_export("image.total_variation")
+def total_variation(images, name=None) -> Tensor:
+    """Sum of absolute differences of neighbouring pixels: a scalar for a 3-D image, [batch]
+    for a 4-D batch (tf.image.total_variation)."""
+    images = _t(images)
+    ndims = images.shape.rank
+    if ndims == 3:
+        d1 = images[1:, :, :] - images[:-1, :, :]
+        d2 = images[:, 1:, :] - images[:, :-1, :]
+        axis = None
+    elif ndims == 4:
+        d1 = images[:, 1:, :, :] - images[:, :-1, :, :]
+        d2 = images[:, :, 1:, :] - images[:, :, :-1, :]
+        axis = [1, 2, 3]
+    else:
+        raise ValueError("'images' must be either 3 or 4-dimensional.")
+    return math_ops.add(math_ops.reduce_sum(math_ops.abs(d1), axis=axis),
+                        math_ops.reduce_sum(math_ops.abs(d2), axis=axis))
+
+
+def _verify_compatible_image_shapes(img1, img2):
+    s1, s2 = img1.shape, img2.shape
+    for s in (s1, s2):
+        if s.rank is not None and s.rank < 3:
+            raise ValueError("Shape %s must have rank at least 3" % s)
+    if s1.rank is not None and s2.rank is not None:
+        if not s1[-3:].is_compatible_with(s2[-3:]):
+            raise ValueError("Shapes %s and %s are incompatible" % (s1[-3:], s2[-3:]))
+        for d1, d2 in zip(reversed(s1.as_list()[:-3]), reversed(s2.as_list()[:-3])):
+            if not (d1 == 1 or d2 == 1 or d1 is None or d2 is None or d1 == d2):
+                raise ValueError("Two images are not compatible: %s and %s" % (s1, s2))
+
+
+def _max_val_f32(max_val, dtype):
+    return convert_image_dtype(math_ops.cast(max_val, dtype), dtypes.float32)
+
+
+@tf_export("image.psnr")
+def psnr(a, b, max_val, name=None) -> Tensor:
+    """Peak signal-to-noise ratio between images `a` and `b` over their last three dimensions,
+    float32 (tf.image.psnr)."""
+    a, b = _t(a), _t(b)
+    max_val = _max_val_f32(max_val, a.dtype)
+    a = convert_image_dtype(a, dtypes.float32)
+    b = convert_image_dtype(b, dtypes.float32)
+    mse = math_ops.reduce_mean(math_ops.squared_difference(a, b), [-3, -2, -1])
+    val = math_ops.subtract(math_ops.divide(math_ops.multiply(20.0, math_ops.log(max_val)), math_ops.log(_F32(10.0))),
+                            math_ops.multiply(np.float32(10 / np.log(10)), math_ops.log(mse)))
+    _verify_compatible_image_shapes(a, b)
+    return val
+
+
+def _ssim_helper(x, y, reducer, max_val, compensation=1.0, k1=0.01, k2=0.03):
+    c1 = (k1 * max_val) ** 2
+    c2 = (k2 * max_val) ** 2
+    mean0 = reducer(x)
+    mean1 = reducer(y)
+    num0 = mean0 * mean1 * 2.0
+    den0 = math_ops.square(mean0) + math_ops.square(mean1)
+    luminance = (num0 + c1) / (den0 + c1)
+    num1 = reducer(x * y) * 2.0
+    den1 = reducer(math_ops.square(x) + math_ops.square(y))
+    c2 *= compensation
+    cs = (num1 - num0 + c2) / (den1 - den0 + c2)
+    return luminance, cs
+
+
+def _fspecial_gauss(size, sigma, dtype):
+    """The normalised [size, size, 1, 1] Gaussian window (TF's _fspecial_gauss, as a softmax)."""
+    sigma = _t(sigma, dtype)
+    coords = math_ops.cast(array_ops.range(size), dtype)
+    coords = coords - math_ops.cast(size - 1, dtype) / 2.0
+    g = math_ops.square(coords)
+    g = g * (-0.5 / math_ops.square(sigma))
+    g = array_ops.reshape(g, [1, -1]) + array_ops.reshape(g, [-1, 1])
+    g = nn_ops.softmax(array_ops.reshape(g, [1, -1]))
+    return array_ops.reshape(g, [size, size, 1, 1])
+
+
+def _static_or_dynamic_shape(x):
+    s = x.shape.as_list()
+    return s if None not in s else array_ops.shape(x)
+
+
+def _ssim_per_channel(img1, img2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
+                      return_index_map=False):
+    filter_size = int(filter_size)
+    for img in (img1, img2):
+        hw = img.shape.as_list()[-3:-1]
+        if None not in hw and (hw[0] < filter_size or hw[1] < filter_size):
+            raise InvalidArgumentError(
+                None, None, "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized data: %s\n%d"
+                % (", ".join(str(d) for d in img.shape.as_list()), filter_size))
+    kernel = _fspecial_gauss(filter_size, filter_sigma, img1.dtype)
+    channels = img1.shape[-1]
+    kernel = array_ops.tile(kernel, [1, 1, channels if channels is not None else array_ops.shape(img1)[-1], 1])
+
+    def reducer(x):
+        if x.shape.rank == 4:
+            return nn_ops.depthwise_conv2d(x, kernel, strides=[1, 1, 1, 1], padding="VALID")
+        shape = array_ops.shape(x)
+        flat = array_ops.reshape(x, array_ops.concat([[-1], shape[-3:]], 0))
+        y = nn_ops.depthwise_conv2d(flat, kernel, strides=[1, 1, 1, 1], padding="VALID")
+        static = x.shape.as_list()[:-3]
+        if None not in static:
+            return array_ops.reshape(y, static + y.shape.as_list()[1:])
+        return array_ops.reshape(y, array_ops.concat([shape[:-3], array_ops.shape(y)[1:]], 0))
+
+    luminance, cs = _ssim_helper(img1, img2, reducer, max_val, 1.0, k1, k2)
+    if return_index_map:
+        ssim_val = luminance * cs
+    else:
+        ssim_val = math_ops.reduce_mean(luminance * cs, [-3, -2])
+        cs = math_ops.reduce_mean(cs, [-3, -2])
+    return ssim_val, cs
+
+
+@tf_export("image.ssim")
+def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03, return_index_map=False) -> Tensor:
+    """Structural similarity between two image batches [..., h, w, c] with an 11x11 Gaussian
+    window (tf.image.ssim): one value per image, or the local map with `return_index_map`."""
+    img1, img2 = _t(img1), _t(img2)
+    _verify_compatible_image_shapes(img1, img2)
+    max_val = _max_val_f32(max_val, img1.dtype)
+    img1 = convert_image_dtype(img1, dtypes.float32)
+    img2 = convert_image_dtype(img2, dtypes.float32)
+    per_channel, _ = _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2, return_index_map)
+    return math_ops.reduce_mean(per_channel, [-1])
+
+
+_MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
+
+
+@tf_export("image.ssim_multiscale")
+def ssim_multiscale(img1, img2, max_val, power_factors=_MSSSIM_WEIGHTS, filter_size=11, filter_sigma=1.5,
+                    k1=0.01, k2=0.03) -> Tensor:
+    """Multi-scale SSIM (tf.image.ssim_multiscale): SSIM at len(power_factors) scales, each
+    downsampled 2x by average pooling (odd sizes padded symmetrically first)."""
+    img1, img2 = _t(img1), _t(img2)
+    _verify_compatible_image_shapes(img1, img2)
+    max_val = _max_val_f32(max_val, img1.dtype)
+    imgs = [convert_image_dtype(img1, dtypes.float32), convert_image_dtype(img2, dtypes.float32)]
+    mcs = []
+    ssim_per_channel = None
+    for k in range(len(power_factors)):
+        if k > 0:
+            tail = imgs[0].shape.as_list()[-3:]
+            if None in tail[:2]:
+                raise NotImplementedError("tf.image.ssim_multiscale needs static image heights and widths "
+                                          "in tensorforge")
+            rh, rw = tail[0] % 2, tail[1] % 2
+            nxt = []
+            for x in imgs:
+                rank4 = x.shape.rank == 4
+                heads = None if rank4 else _static_or_dynamic_shape(x)
+                flat = x if rank4 else array_ops.reshape(x, [-1] + x.shape.as_list()[-3:])
+                if rh or rw:
+                    flat = array_ops.pad(flat, [[0, 0], [0, rh], [0, rw], [0, 0]], mode="SYMMETRIC")
+                down = nn_ops.avg_pool(flat, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")
+                if not rank4:
+                    t = down.shape.as_list()[1:]
+                    if isinstance(heads, list):
+                        down = array_ops.reshape(down, heads[:-3] + t)
+                    else:
+                        down = array_ops.reshape(down, array_ops.concat([heads[:-3], t], 0))
+                nxt.append(down)
+            imgs = nxt
+        ssim_per_channel, cs = _ssim_per_channel(*imgs, max_val=max_val, filter_size=filter_size,
+                                                 filter_sigma=filter_sigma, k1=k1, k2=k2)
+        mcs.append(nn_ops.relu(cs))
+    mcs.pop()
+    stacked = array_ops.stack(mcs + [nn_ops.relu(ssim_per_channel)], axis=-1)
+    ms = math_ops.reduce_prod(math_ops.pow(stacked, _t(np.asarray(power_factors, _F32))), [-1])
+    return math_ops.reduce_mean(ms, [-1])
+
+
+@tf_export("image.image_gradients")
+def image_gradients(image):
+    """One-step finite differences (dy, dx) of a 4-D image batch, zero in the last row / column
+    (tf.image.image_gradients)."""
+    image = _t(image)
+    if image.shape.rank != 4:
+        raise ValueError("image_gradients expects a 4D tensor [batch_size, h, w, d], not {}.".format(image.shape))
+    dy = image[:, 1:, :, :] - image[:, :-1, :, :]
+    dx = image[:, :, 1:, :] - image[:, :, :-1, :]
+    dy = array_ops.concat([dy, array_ops.zeros_like(image[:, :1, :, :])], 1)
+    dx = array_ops.concat([dx, array_ops.zeros_like(image[:, :, :1, :])], 2)
+    return dy, dx
+
+
+@tf_export("image.sobel_edges")
+def sobel_edges(image) -> Tensor:
+    """Sobel edge maps [batch, h, w, d, 2] (dy, dx) of a 4-D image batch, reflect-padded
+    (tf.image.sobel_edges)."""
+    image = _t(image)
+    kernels = np.array([[[-1, -2, -1], [0, 0, 0], [1, 2, 1]], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]])
+    kernels = np.expand_dims(np.transpose(kernels, (1, 2, 0)), -2)
+    k = _t(kernels.astype(image.dtype.as_numpy_dtype) if image.dtype.is_floating else kernels, image.dtype)
+    depth = image.shape[-1]
+    k = array_ops.tile(k, [1, 1, depth if depth is not None else array_ops.shape(image)[-1], 1])
+    padded = array_ops.pad(image, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT")
+    out = nn_ops.depthwise_conv2d(padded, k, [1, 1, 1, 1], "VALID")
+    static = image.shape.as_list()
+    if None not in static:
+        return array_ops.reshape(out, static + [2])
+    return array_ops.reshape(out, array_ops.concat([array_ops.shape(image), [2]], 0))
+from . import image_boxes  # noqa: E402,F401 - registers the box and patch ops
