@@ -14,6 +14,7 @@ from .framework import nest as _nest  # tf.nest  # noqa: F401
 from ._api import EXPORTS as _EXPORTS
 from .autodiff import GradientTape, UnconnectedGradients  # noqa: F401
 from .autodiff.custom_gradient import custom_gradient  # noqa: F401
+from .autodiff import graph_gradients as _graph_gradients  # noqa: F401  (tf.gradients, tf.hessians, ...)
 from .framework import dtypes  # noqa: F401
 from .framework import errors  # noqa: F401
 from .framework.context import executing_eagerly  # noqa: F401
