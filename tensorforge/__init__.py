@@ -90,8 +90,15 @@ del _d
 _LAZY_SUBPACKAGES = frozenset({"keras", "data", "io", "train", "summary", "compat", "profiler", "lookup"})
 
 
+# TF's aliases of Keras namespaces (tf.losses is tf.keras.losses, ...).
+_KERAS_ALIASES = frozenset({"losses", "metrics", "optimizers", "initializers"})
+
+
 def __getattr__(name: str):
     # Heavy namespaces load on first use, keeping `import tensorforge` fast.
+    if name in _KERAS_ALIASES:
+        import importlib
+        return importlib.import_module(".keras." + name, __name__)
     if name in _LAZY_SUBPACKAGES:
         import importlib
         module = importlib.import_module("." + name, __name__)

@@ -1,0 +1,21 @@
+"""TF's top-level aliases: tf.losses/metrics/optimizers/initializers and the TF2 initializers."""
+import numpy as np
+
+import tensorforge as tf
+
+
+def test_keras_namespace_aliases():
+    assert tf.losses is tf.keras.losses and tf.metrics is tf.keras.metrics
+    assert tf.optimizers is tf.keras.optimizers and tf.initializers is tf.keras.initializers
+
+
+def test_tf2_initializers():
+    np.testing.assert_array_equal(tf.constant_initializer(3.0)([2], tf.float32).numpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(tf.zeros_initializer()([2, 1]).numpy(), np.zeros((2, 1)))
+    np.testing.assert_array_equal(tf.ones_initializer()([3]).numpy(), np.ones(3))
+    normal = tf.random_normal_initializer(seed=1)([4000]).numpy()
+    assert abs(normal.std() - 0.05) < 0.005
+    uniform = tf.random_uniform_initializer(-1.0, 1.0, seed=2)([1000]).numpy()
+    assert uniform.min() >= -1.0 and uniform.max() < 1.0
+    v = tf.Variable(tf.constant_initializer(0.5)([2, 2]))
+    assert v.numpy().tolist() == [[0.5, 0.5], [0.5, 0.5]]
