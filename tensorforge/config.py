@@ -19,10 +19,50 @@ def list_physical_devices(device_type: str | None = None) -> list:
     return []
 
 
+class LogicalDevice(NamedTuple):
+    """A device the runtime places ops on (tf.config.LogicalDevice)."""
+    name: str
+    device_type: str
+
+
+class LogicalDeviceConfiguration(NamedTuple):
+    """How to split a physical device into logical ones (tf.config.LogicalDeviceConfiguration)."""
+    memory_limit: int | None = None
+    experimental_priority: int | None = None
+    experimental_device_ordinal: int | None = None
+
+
 def list_logical_devices(device_type: str | None = None) -> list:
     if device_type is None or device_type.upper() == "CPU":
-        return [PhysicalDevice("/device:CPU:0", "CPU")]
+        return [LogicalDevice("/device:CPU:0", "CPU")]
     return []
+
+
+_logical_configs: dict = {}
+
+
+def set_logical_device_configuration(device, logical_devices) -> None:
+    """Records the logical devices of `device`; the CPU stays one logical device here (TF would
+    split it for tests of multi-device code)."""
+    if device not in list_physical_devices():
+        raise ValueError("Unrecognized device: %s" % (device,))
+    _logical_configs[device.name] = list(logical_devices) if logical_devices is not None else None
+
+
+def get_logical_device_configuration(device):
+    return _logical_configs.get(device.name)
+
+
+_soft_placement = [True]
+
+
+def set_soft_device_placement(enabled: bool) -> None:
+    """Whether an op without a kernel on its device may run elsewhere (always the CPU here)."""
+    _soft_placement[0] = bool(enabled)
+
+
+def get_soft_device_placement() -> bool:
+    return _soft_placement[0]
 
 
 def get_visible_devices(device_type: str | None = None) -> list:
@@ -78,6 +118,10 @@ def run_functions_eagerly(run_eagerly: bool) -> None:
 
 def functions_run_eagerly() -> bool:
     return _functions_run_eagerly[0]
+
+
+experimental_run_functions_eagerly = run_functions_eagerly  # TF's deprecated names
+experimental_functions_run_eagerly = functions_run_eagerly
 
 
 # ---------------------------------------------------------------- tf.config.optimizer

@@ -266,3 +266,16 @@ def test_variable_updates_are_copy_on_write():
     held = v.numpy()
     v.assign_add([1.0, 1.0, 1.0])
     np.testing.assert_allclose(held, [1.5, 1.5, 1.5])
+
+
+def test_config_logical_devices_and_soft_placement():
+    assert tf.config.list_logical_devices("CPU") == [tf.config.LogicalDevice("/device:CPU:0", "CPU")]
+    assert tf.config.get_soft_device_placement()
+    tf.config.set_soft_device_placement(False)
+    assert not tf.config.get_soft_device_placement()
+    tf.config.set_soft_device_placement(True)
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration(memory_limit=64)])
+    assert tf.config.get_logical_device_configuration(cpu)[0].memory_limit == 64
+    tf.config.set_logical_device_configuration(cpu, None)
+    assert tf.config.experimental_functions_run_eagerly() is False
