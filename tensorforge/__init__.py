@@ -25,7 +25,7 @@ from .framework.dtypes import (DType, as_dtype, bfloat16, bool, complex64, compl
                                uint16, uint32, uint64)
 from .framework.indexed_slices import IndexedSlices  # noqa: F401
 from .framework.module import Module, device, name_scope  # noqa: F401
-from .framework.tensor import Tensor, TensorSpec  # noqa: F401
+from .framework.tensor import Tensor, TensorSpec, TypeSpec  # noqa: F401
 from .framework.tensor_shape import TensorShape  # noqa: F401
 from .framework.variables import Variable, VariableAggregation, VariableSynchronization  # noqa: F401
 from . import config  # noqa: F401,E402

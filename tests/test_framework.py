@@ -279,3 +279,10 @@ def test_config_logical_devices_and_soft_placement():
     assert tf.config.get_logical_device_configuration(cpu)[0].memory_limit == 64
     tf.config.set_logical_device_configuration(cpu, None)
     assert tf.config.experimental_functions_run_eagerly() is False
+
+
+def test_type_spec_is_the_base_of_every_spec():
+    for spec in (tf.TensorSpec([2]), tf.RaggedTensorSpec([None, None], tf.int32), tf.SparseTensorSpec([3], tf.float32),
+                 tf.data.DatasetSpec(tf.TensorSpec([]))):
+        assert isinstance(spec, tf.TypeSpec)
+    assert tf.TensorSpec([2]).value_type is tf.Tensor and tf.SparseTensorSpec().value_type is tf.SparseTensor

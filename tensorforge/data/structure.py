@@ -14,19 +14,24 @@ import numpy as np
 from ..framework import dtypes, nest
 from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError
-from ..framework.tensor import Tensor, TensorSpec
+from ..framework.tensor import Tensor, TensorSpec, TypeSpec
 from ..framework.tensor_shape import TensorShape
 from ..ops import composite_specs
 from ..ops.composite_specs import COMPOSITE_SPECS, RaggedTensorSpec
 
 
-class DatasetSpec:
+class DatasetSpec(TypeSpec):
     """The type of a dataset-valued element (e.g. the windows of `Dataset.window`)."""
 
     __slots__ = ("element_spec",)
 
     def __init__(self, element_spec):
         self.element_spec = element_spec
+
+    @property
+    def value_type(self):
+        from .dataset import Dataset
+        return Dataset
 
     def __eq__(self, other):
         return isinstance(other, DatasetSpec) and other.element_spec == self.element_spec

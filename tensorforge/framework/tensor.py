@@ -176,7 +176,27 @@ class Reference:
         return "<Reference wrapping %r>" % (self._obj,)
 
 
-class TensorSpec:
+class TypeSpec:
+    """The base class of the specs of TF values: TensorSpec, SparseTensorSpec, RaggedTensorSpec,
+    tf.data's DatasetSpec (`tf.TypeSpec`). Its subclasses say what a value looks like without
+    holding it: `value_type`, `is_compatible_with`, `most_specific_compatible_type`."""
+
+    __slots__ = ()
+
+    @property
+    def value_type(self):
+        raise NotImplementedError("%s does not define value_type" % type(self).__name__)
+
+    def is_compatible_with(self, spec_or_value) -> bool:
+        return self == spec_or_value
+
+    def most_specific_compatible_type(self, other):
+        if self != other:
+            raise ValueError("No TypeSpec is compatible with both %r and %r" % (self, other))
+        return self
+
+
+class TensorSpec(TypeSpec):
     """Describes a tensor: shape, dtype and optional name (`tf.TensorSpec`)."""
 
     __slots__ = ("_shape", "_dtype", "_name")
@@ -189,6 +209,7 @@ class TensorSpec:
     shape = property(lambda self: self._shape)
     dtype = property(lambda self: self._dtype)
     name = property(lambda self: self._name)
+    value_type = property(lambda self: Tensor)
 
     @classmethod
     def from_tensor(cls, tensor, name=None) -> "TensorSpec":

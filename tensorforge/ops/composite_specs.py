@@ -15,7 +15,7 @@ from typing import Sequence
 
 from .._api import tf_export
 from ..framework import dtypes
-from ..framework.tensor import Tensor, TensorSpec
+from ..framework.tensor import Tensor, TensorSpec, TypeSpec
 from ..framework.tensor_shape import TensorShape
 
 
@@ -24,7 +24,7 @@ def _shape_text(shape: TensorShape) -> str:
 
 
 @tf_export("SparseTensorSpec")
-class SparseTensorSpec:
+class SparseTensorSpec(TypeSpec):
     """The type of a `tf.SparseTensor`: its dense shape (possibly partly unknown) and dtype.
 
     >>> tf.SparseTensorSpec([None, 4], tf.float32)
@@ -96,7 +96,7 @@ class SparseTensorSpec:
 
 
 @tf_export("RaggedTensorSpec")
-class RaggedTensorSpec:
+class RaggedTensorSpec(TypeSpec):
     """The type of a `tf.RaggedTensor`: shape (None for ragged dimensions), dtype, ragged_rank and
     the dtype of its row partitions.
 
