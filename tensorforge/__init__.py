@@ -96,6 +96,9 @@ _KERAS_ALIASES = frozenset({"losses", "metrics", "optimizers", "initializers"})
 
 def __getattr__(name: str):
     # Heavy namespaces load on first use, keeping `import tensorforge` fast.
+    if name == "raw_ops":
+        from .graph.raw_ops import raw_ops
+        return raw_ops
     if name in _KERAS_ALIASES:
         import importlib
         return importlib.import_module(".keras." + name, __name__)

@@ -19,3 +19,18 @@ def test_tf2_initializers():
     assert uniform.min() >= -1.0 and uniform.max() < 1.0
     v = tf.Variable(tf.constant_initializer(0.5)([2, 2]))
     assert v.numpy().tolist() == [[0.5, 0.5], [0.5, 0.5]]
+
+
+def test_raw_ops_bind_ops_by_tf_name():
+    assert float(tf.raw_ops.AddV2(x=tf.constant(1.0), y=tf.constant(2.0))) == 3.0
+    total = tf.raw_ops.Sum(input=tf.constant([[1.0, 2.0], [3.0, 4.0]]), axis=[1], keep_dims=False)
+    assert total.numpy().tolist() == [3.0, 7.0]
+    assert float(tf.raw_ops.AddN(inputs=[tf.constant(1.0), tf.constant(2.0)])) == 3.0
+    assert tf.raw_ops.Reshape(tensor=tf.range(6), shape=[2, 3]).shape == (2, 3)
+    assert "MatMul" in dir(tf.raw_ops)
+    try:
+        tf.raw_ops.NoSuchOp
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("an unknown op must raise AttributeError")
