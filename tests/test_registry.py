@@ -92,7 +92,7 @@ def test_gradient_matches_finite_differences(name):
     checked = False
     for arrays, attrs in op.samples():
         arrays = [np.asarray(a) for a in arrays]
-        fidx = [i for i, a in enumerate(arrays) if a.dtype.kind in _CHECKED_KINDS]
+        fidx = [i for i, a in enumerate(arrays) if a.dtype.kind in _CHECKED_KINDS and i not in op.nondiff_inputs]
         if not fidx:
             continue
         arrays = [a.astype(_CHECKED_KINDS[a.dtype.kind]) if i in fidx else a for i, a in enumerate(arrays)]

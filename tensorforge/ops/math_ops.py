@@ -3124,10 +3124,18 @@ def _betainc_kernel(xp, a, b, x):
     return np.asarray(_betainc64(a, b, x)).reshape(np.broadcast_shapes(a.shape, b.shape, x.shape)).astype(dt)
 
 
-register("Betainc", kernel=_betainc_kernel, infer=_betainc_infer, grad=NON_DIFFERENTIABLE, api="tf.math.betainc",
-         args=("a", "b", "x"),
-         samples=lambda: [([S.positive(3, 4) * 3, S.positive(3, 4) * 2, S.unit(3, 4) * 0.98 + 0.01], {}),
-                          ([np.array(2.5), S.positive(2, 3), S.unit(2, 3) * 0.9 + 0.05], {})])
+def _betainc_grad(op, dy):
+    """TF's gradient: with respect to x only, x**(a-1) (1-x)**(b-1) / B(a, b) (in log space)."""
+    a, b, x = op.inputs
+    log_beta = subtract(add(lgamma(a), lgamma(b)), lgamma(add(a, b)))
+    partial = exp(subtract(add(xlogy(subtract(a, 1.0), x), xlog1py(subtract(b, 1.0), negative(x))), log_beta))
+    return [None, None, unbroadcast(multiply(dy, partial), x.shape._dims)]
+
+
+register("Betainc", kernel=_betainc_kernel, infer=_betainc_infer, grad=_betainc_grad, api="tf.math.betainc",
+         args=("a", "b", "x"), nondiff_inputs=(0, 1),
+         samples=lambda: [([S.positive(3, 4) * 3, S.positive(3, 4) * 2, np.abs(S.unit(3, 4)) * 0.98 + 0.01], {}),
+                          ([np.array(2.5), S.positive(2, 3), np.abs(S.unit(2, 3)) * 0.9 + 0.05], {})])
 
 
 @tf_export("math.betainc")
@@ -3190,8 +3198,15 @@ def _zeta64(s, q):
     return out
 
 
+def _zeta_grad(op, dy):
+    """TF's gradient: with respect to q only, -x zeta(x + 1, q)."""
+    x, q = op.inputs
+    partial = negative(multiply(x, zeta(add(x, 1.0), q)))
+    return [None, unbroadcast(multiply(dy, partial), q.shape._dims)]
+
+
 register("Zeta", kernel=_sf_binary(_zeta64), infer=_sf_infer("tf.math.zeta", "Zeta", ("x", "q")),
-         grad=NON_DIFFERENTIABLE, api="tf.math.zeta", args=("x", "q"),
+         grad=_zeta_grad, api="tf.math.zeta", args=("x", "q"), nondiff_inputs=(0,),
          samples=lambda: [([S.positive(3, 4) * 3 + 1.1, S.positive(3, 4) * 2 + 0.1], {}),
                           ([S.positive(2, 1, 4) + 1.5, S.positive(3, 1) * 5], {})])
 
@@ -3218,8 +3233,14 @@ def _polygamma64(n, x):
     return out
 
 
+def _polygamma_grad(op, dy):
+    """TF's gradient: with respect to x only, polygamma(a + 1, x)."""
+    a, x = op.inputs
+    return [None, unbroadcast(multiply(dy, polygamma(add(a, 1.0), x)), x.shape._dims)]
+
+
 register("Polygamma", kernel=_sf_binary(_polygamma64), infer=_sf_infer("tf.math.polygamma", "Polygamma", ("a", "x")),
-         grad=NON_DIFFERENTIABLE, api="tf.math.polygamma", args=("a", "x"),
+         grad=_polygamma_grad, api="tf.math.polygamma", args=("a", "x"), nondiff_inputs=(0,),
          samples=lambda: [([np.array([[0.0, 1.0, 2.0, 3.0]] * 3), S.positive(3, 4) * 3 + 0.2], {}),
                           ([np.array(1.0), S.normal(2, 3) * 3 + 0.3], {})])
 

@@ -33,9 +33,10 @@ class OpDef:
     """One registry entry: everything the runtime knows about an op."""
 
     __slots__ = ("name", "kernel", "infer", "grad", "samples", "api", "num_outputs",
-                 "stateful", "args", "lower")
+                 "stateful", "args", "lower", "nondiff_inputs")
 
-    def __init__(self, name, kernel, infer, grad, samples, api, num_outputs, stateful, args, lower):
+    def __init__(self, name, kernel, infer, grad, samples, api, num_outputs, stateful, args, lower,
+                 nondiff_inputs=()):
         self.name = name
         self.kernel = kernel
         self.infer = infer
@@ -46,6 +47,8 @@ class OpDef:
         self.stateful = stateful
         self.args = args
         self.lower = lower
+        # Float inputs TF gives no gradient (its gradient function returns None for them).
+        self.nondiff_inputs = tuple(nondiff_inputs)
 
     @property
     def differentiable(self) -> bool:
@@ -60,18 +63,19 @@ REGISTRY: dict[str, OpDef] = {}
 
 def register(name: str, *, kernel: Callable, infer: Callable, grad, samples: Callable,
              api: str, num_outputs: int = 1, stateful: bool = False, args=("x",),
-             lower: Callable | None = None) -> OpDef:
+             lower: Callable | None = None, nondiff_inputs=()) -> OpDef:
     """Adds the op `name` to the registry.
 
     `grad` is a function or NON_DIFFERENTIABLE; `api` is the user-facing call that errors
     name (``tf.matmul``); `args` are the input argument names, used in messages;
-    `num_outputs` is -1 when the output count depends on attrs (the kernel returns a tuple).
+    `num_outputs` is -1 when the output count depends on attrs (the kernel returns a tuple);
+    `nondiff_inputs` lists float inputs TF's gradient leaves without one (it returns None there).
     """
     if name in REGISTRY:
         raise ValueError("op %s registered twice" % name)
     if grad is None:
         raise ValueError("op %s: give a gradient or declare it NON_DIFFERENTIABLE" % name)
-    op = OpDef(name, kernel, infer, grad, samples, api, num_outputs, stateful, tuple(args), lower)
+    op = OpDef(name, kernel, infer, grad, samples, api, num_outputs, stateful, tuple(args), lower, nondiff_inputs)
     REGISTRY[name] = op
     return op
 
