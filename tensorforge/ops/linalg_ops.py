@@ -16,7 +16,7 @@ from ..framework.tensor import Tensor
 from . import array_ops, math_ops
 from . import sample_inputs as S
 from . import shapes as sh
-from .registry import REGISTRY, bind, register
+from .registry import NON_DIFFERENTIABLE, REGISTRY, bind, register
 
 _t = convert_to_tensor
 
@@ -1815,3 +1815,852 @@ def pinv(a, rcond=None, validate_args=False, name=None) -> Tensor:
     s_inv = array_ops.where(math_ops.greater(s, cutoff), math_ops.reciprocal(s),
                             array_ops.zeros_like(s))
     return _bmm(math_ops.multiply(v, array_ops.expand_dims(s_inv, -2)), u, False, True)
+
+
+# ================================================================ LU, tensor diag, tridiagonal, banded, eig, matrix functions
+_FLOAT_COMPLEX = (dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
+_Lu = collections.namedtuple("Lu", ["lu", "p"])
+
+
+def _square_spec(api, op_name, spec, allowed, name="input"):
+    return _square_infer(api, op_name, name, allowed)(spec)
+
+
+# ---------------------------------------------------------------- Lu
+def _lu_infer(specs, attrs):
+    s = _square_spec("tf.linalg.lu", "Lu", specs[0], LAPACK_TYPES)
+    idx = attrs["output_idx_type"]
+    if idx not in (dtypes.int32, dtypes.int64):
+        raise sh.error("tf.linalg.lu", "Lu", "output_idx_type must be int32 or int64, got %s" % idx.name)
+    return [(s, specs[0].dtype), (None if s is None else s[:-1], idx)]
+
+
+def _lu_factor(xp, x):
+    """Batched LU with partial pivoting (row-major Doolittle): returns the packed LU and the permutation."""
+    n = x.shape[-1]
+    batch = x.shape[:-2]
+    a = xp.array(x.reshape((-1, n, n)), copy=True)
+    b = a.shape[0]
+    perm = xp.tile(xp.arange(n), (b, 1))
+    rows = xp.arange(b)
+    for k in range(n):
+        piv = k + xp.argmax(xp.abs(a[:, k:, k]), axis=1)
+        if (a[rows, piv, k] == 0).any():
+            raise InvalidArgumentError(None, None, "tf.linalg.lu: Input is not invertible. [Op:Lu]")
+        rk = a[rows, k].copy()
+        a[rows, k] = a[rows, piv]
+        a[rows, piv] = rk
+        pk = perm[rows, k].copy()
+        perm[rows, k] = perm[rows, piv]
+        perm[rows, piv] = pk
+        if k + 1 < n:
+            a[:, k + 1:, k] /= a[:, k, k][:, None]
+            a[:, k + 1:, k + 1:] -= a[:, k + 1:, k, None] * a[:, k, None, k + 1:]
+    return a.reshape(batch + (n, n)), perm.reshape(batch + (n,))
+
+
+def _lu_kernel(xp, x, output_idx_type):
+    low = x.dtype in _LOW_PRECISION
+    lu_, p = _lu_factor(xp, x.astype(np.float32) if low else x)
+    return (lu_.astype(x.dtype) if low else lu_), p.astype(output_idx_type.as_numpy_dtype)
+
+
+register("Lu", kernel=_lu_kernel, infer=_lu_infer, grad=NON_DIFFERENTIABLE, api="tf.linalg.lu", num_outputs=2,
+         args=("input",),
+         samples=lambda: [([S.normal(3, 3)], {"output_idx_type": dtypes.int32}),
+                          ([S.normal(2, 4, 4)], {"output_idx_type": dtypes.int64})])
+
+
+@tf_export("linalg.lu")
+def lu(input, output_idx_type=dtypes.int32, name=None):  # noqa: A002 - TF's argument name
+    """LU decomposition with partial pivoting of each square matrix (tf.linalg.lu).
+
+    Returns:
+      A namedtuple `(lu, p)`: `lu` packs the unit-lower factor L (below the diagonal) and U
+      (on and above it); `p` is the permutation with `input[..., p, :] = L @ U`.
+    """
+    return _Lu(*_checked("Lu", [_t(input)], {"output_idx_type": dtypes.as_dtype(output_idx_type)}))
+
+
+def _unit_lower(lu_):
+    return set_diag(band_part(lu_, -1, 0), array_ops.ones_like(diag_part(lu_)))
+
+
+@tf_export("linalg.lu_reconstruct")
+def lu_reconstruct(lower_upper, perm, validate_args=False, name=None) -> Tensor:
+    """The matrix whose LU decomposition is `(lower_upper, perm)` (tf.linalg.lu_reconstruct)."""
+    lu_ = _t(lower_upper)
+    p = _t(perm)
+    x = matmul(_unit_lower(lu_), band_part(lu_, 0, -1))
+    inv_p = array_ops.argsort(p, axis=-1)
+    return array_ops.gather(x, inv_p, axis=-2, batch_dims=p.shape.rank - 1)
+
+
+@tf_export("linalg.lu_solve")
+def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None) -> Tensor:
+    """Solves A X = rhs given the LU decomposition `(lower_upper, perm)` of A (tf.linalg.lu_solve)."""
+    lu_ = _t(lower_upper)
+    p = _t(perm)
+    rhs = _t(rhs, dtype_hint=lu_.dtype) if not math_ops._is_tensorish(rhs) else _t(rhs)
+    if rhs.shape.rank is not None and rhs.shape.rank < 2:
+        raise ValueError("Input `rhs` must have at least 2 dimensions.")
+    if rhs.shape.rank == 2 and p.shape.rank == 1:
+        permuted = array_ops.gather(rhs, p, axis=-2)
+    else:
+        rs, ps = rhs.shape.as_list(), p.shape.as_list()
+        if None in rs or None in ps:
+            batch = array_ops.broadcast_dynamic_shape(array_ops.shape(rhs)[:-2], array_ops.shape(p)[:-1])
+            nb = None
+            rhs_b = array_ops.broadcast_to(rhs, array_ops.concat([batch, array_ops.shape(rhs)[-2:]], 0))
+            p_b = array_ops.broadcast_to(p, array_ops.concat([batch, array_ops.shape(p)[-1:]], 0))
+            nb = max(len(rs) - 2, len(ps) - 1)
+        else:
+            batch = list(np.broadcast_shapes(tuple(rs[:-2]), tuple(ps[:-1])))
+            rhs_b = array_ops.broadcast_to(rhs, batch + rs[-2:]) if rs[:-2] != batch else rhs
+            p_b = array_ops.broadcast_to(p, batch + ps[-1:]) if ps[:-1] != batch else p
+            nb = len(batch)
+        permuted = array_ops.gather(rhs_b, p_b, axis=-2, batch_dims=nb)
+    return triangular_solve(lu_, triangular_solve(_unit_lower(lu_), permuted), lower=False)
+
+
+@tf_export("linalg.lu_matrix_inverse")
+def lu_matrix_inverse(lower_upper, perm, validate_args=False, name=None) -> Tensor:
+    """The inverse of A given its LU decomposition `(lower_upper, perm)` (tf.linalg.lu_matrix_inverse)."""
+    lu_ = _t(lower_upper)
+    ident = set_diag(array_ops.zeros_like(lu_), array_ops.ones_like(diag_part(lu_)))
+    return lu_solve(lu_, perm, ident)
+
+
+@tf_export("linalg.matrix_rank")
+def matrix_rank(a, tol=None, validate_args=False, name=None) -> Tensor:
+    """The numerical rank of each matrix: singular values above `tol` (tf.linalg.matrix_rank).
+
+    The default `tol` is eps * max(M, N) * max(singular value), per matrix.
+    """
+    a = _t(a, dtype_hint=dtypes.float32) if not math_ops._is_tensorish(a) else _t(a)
+    s = svd(a, compute_uv=False)
+    if tol is None:
+        m = a.shape[-2:].as_list()
+        mx = max(m) if None not in m else math_ops.cast(math_ops.reduce_max(array_ops.shape(a)[-2:]), s.dtype)
+        eps = float(np.finfo(a.dtype.real_dtype.as_numpy_dtype).eps)
+        tol = math_ops.multiply(math_ops.multiply(eps, mx) if not isinstance(mx, int) else eps * mx,
+                                math_ops.reduce_max(s, axis=-1, keepdims=True))
+    else:
+        tol = _t(tol, dtype=s.dtype) if not math_ops._is_tensorish(tol) else math_ops.cast(tol, s.dtype)
+    return math_ops.reduce_sum(math_ops.cast(math_ops.greater(s, tol), dtypes.int32), axis=-1)
+
+
+# ---------------------------------------------------------------- Diag / DiagPart (tf.linalg.tensor_diag*)
+_TDIAG_TYPES = (dtypes.bfloat16, dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64,
+                dtypes.complex64, dtypes.complex128)
+
+
+def _tdiag_infer(specs, attrs):
+    sh.check_dtype("tf.linalg.tensor_diag", "Diag", specs[0], _TDIAG_TYPES, "diagonal")
+    s = sh.dims(specs[0])
+    if s is None:
+        return [(None, specs[0].dtype)]
+    if not s:
+        raise sh.error("tf.linalg.tensor_diag", "Diag", "Input must be at least rank 1, got 0 (argument diagonal)")
+    return [(s + s, specs[0].dtype)]
+
+
+def _tdiag_kernel(xp, x):
+    n = x.size
+    out = xp.zeros((n, n), x.dtype)
+    out.flat[::n + 1] = x.ravel()
+    return out.reshape(x.shape + x.shape)
+
+
+def _tdiag_part_infer(specs, attrs):
+    sh.check_dtype("tf.linalg.tensor_diag_part", "DiagPart", specs[0], _TDIAG_TYPES, "input")
+    s = sh.dims(specs[0])
+    if s is None:
+        return [(None, specs[0].dtype)]
+    k = len(s) // 2
+    if not s or len(s) % 2:
+        raise sh.error("tf.linalg.tensor_diag_part", "DiagPart", "The rank of the tensor should be even and positive, "
+                       "got shape %s (argument input)" % sh.fmt(s))
+    out = []
+    for i in range(k):
+        a, b = s[i], s[i + k]
+        if a is not None and b is not None and a != b:
+            raise sh.error("tf.linalg.tensor_diag_part", "DiagPart", "Invalid shape %s: dimensions %d and %d do not "
+                           "match. (argument input)" % (sh.fmt(s), i, i + k))
+        out.append(a if a is not None else b)
+    return [(tuple(out), specs[0].dtype)]
+
+
+def _tdiag_part_kernel(xp, x):
+    k = x.ndim // 2
+    n = int(np.prod(x.shape[:k], dtype=np.int64))
+    return x.reshape(n, n).diagonal().reshape(x.shape[:k]).copy()
+
+
+register("Diag", kernel=_tdiag_kernel, infer=_tdiag_infer, grad=lambda op, dy: [tensor_diag_part(dy)],
+         api="tf.linalg.tensor_diag", args=("diagonal",),
+         samples=lambda: [([S.normal(3)], {}), ([S.normal(2, 3)], {}), ([S.ints(-3, 3, 2, 2)], {})])
+register("DiagPart", kernel=_tdiag_part_kernel, infer=_tdiag_part_infer, grad=lambda op, dy: [tensor_diag(dy)],
+         api="tf.linalg.tensor_diag_part", args=("input",),
+         samples=lambda: [([S.normal(3, 3)], {}), ([S.normal(2, 3, 2, 3)], {})])
+
+
+@tf_export("linalg.tensor_diag")
+def tensor_diag(diagonal, name=None) -> Tensor:
+    """A tensor of rank 2k with `diagonal` (rank k) on its diagonal (tf.linalg.tensor_diag)."""
+    return _checked("Diag", [_t(diagonal)])
+
+
+@tf_export("linalg.tensor_diag_part")
+def tensor_diag_part(input, name=None) -> Tensor:  # noqa: A002
+    """The diagonal part of a rank-2k tensor: output[i..] = input[i.., i..] (tf.linalg.tensor_diag_part)."""
+    return _checked("DiagPart", [_t(input)])
+
+
+# ---------------------------------------------------------------- TridiagonalSolve / TridiagonalMatMul
+def _tridiag_solve_infer(specs, attrs):
+    api, op = "tf.linalg.tridiagonal_solve", "TridiagonalSolve"
+    sh.check_dtype(api, op, specs[0], _FLOAT_COMPLEX, "diagonals")
+    d = sh.same_dtype(api, op, specs, ("diagonals", "rhs"))
+    a, b = sh.dims(specs[0]), sh.dims(specs[1])
+    if a is None or b is None:
+        return [(b, d)]
+    if len(a) < 2 or a[-2] not in (None, 3):
+        raise sh.error(api, op, "Expected diagonals to have shape [..., 3, M], got %s (argument diagonals)" % sh.fmt(a))
+    vec = len(b) == len(a) - 1
+    if len(b) != len(a) and not vec:
+        raise sh.error(api, op, "Expected the rank of rhs to be %d or %d, got %d (arguments diagonals and rhs shapes "
+                       "%s and %s)" % (len(a) - 1, len(a), len(b), sh.fmt(a), sh.fmt(b)))
+    m = b[-1] if vec else b[-2]
+    if a[-1] is not None and m is not None and a[-1] != m:
+        raise sh.error(api, op, "Expected number of left-hand sides and right-hand sides to be equal, got %d and %d "
+                       "(arguments diagonals and rhs)" % (a[-1], m))
+    nb = len(a) - 2
+    if any(x is not None and y is not None and x != y for x, y in zip(a[:-2], b[:nb])):
+        raise sh.error(api, op, "Batch shapes %s and %s are incompatible (arguments diagonals and rhs)"
+                       % (sh.fmt(a[:-2]), sh.fmt(b[:nb])))
+    out = tuple(y if y is not None else x for x, y in zip(a[:-2], b[:nb])) + tuple(b[nb:])
+    return [(out, d)]
+
+
+def _tridiag_dense(xp, diags):
+    m = diags.shape[-1]
+    out = xp.zeros(diags.shape[:-2] + (m, m), diags.dtype)
+    i = xp.arange(m)
+    out[..., i, i] = diags[..., 1, :]
+    out[..., i[:-1], i[1:]] = diags[..., 0, :-1]
+    out[..., i[1:], i[:-1]] = diags[..., 2, 1:]
+    return out
+
+
+def _tridiag_solve_kernel(xp, diagonals, rhs, partial_pivoting, perturb_singular):
+    a = _tridiag_dense(xp, diagonals)
+    vec = rhs.ndim == diagonals.ndim - 1
+    b = rhs[..., None] if vec else rhs
+    try:
+        out = xp.linalg.solve(a, b)
+    except np.linalg.LinAlgError:  # singular systems: NaN (per matrix), as TF's kernel leaves them undefined
+        fa = a.reshape((-1,) + a.shape[-2:])
+        fb = b.reshape((-1,) + b.shape[-2:])
+        out = xp.full(fb.shape, np.nan, dtype=np.result_type(a, b))
+        for i in range(fa.shape[0]):
+            try:
+                out[i] = xp.linalg.solve(fa[i], fb[i])
+            except np.linalg.LinAlgError:
+                pass
+        out = out.reshape(b.shape)
+    out = out.astype(diagonals.dtype, copy=False)
+    return out[..., 0] if vec else out
+
+
+def _pad_last(x, before, after):
+    rank = x.shape.rank
+    return array_ops.pad(x, [[0, 0]] * (rank - 1) + [[before, after]])
+
+
+def _tridiag_adjoint(diags):
+    """The compact diagonals of the conjugate transpose of a tridiagonal matrix."""
+    sup, main, sub = array_ops.unstack(diags, num=3, axis=-2)
+    new_sup = _pad_last(sub[..., 1:], 0, 1)
+    new_sub = _pad_last(sup[..., :-1], 1, 0)
+    return _conj(array_ops.stack([new_sup, main, new_sub], axis=-2))
+
+
+def _three_diagonals_of_product(x, y):
+    """The compact diagonals of x @ y^H for x, y of shape [..., M, K]."""
+    yc = _conj(y)
+    main = math_ops.reduce_sum(math_ops.multiply(x, yc), axis=-1)
+    rank = y.shape.rank
+    up = array_ops.pad(yc[..., 1:, :], [[0, 0]] * (rank - 2) + [[0, 1], [0, 0]])
+    down = array_ops.pad(yc[..., :-1, :], [[0, 0]] * (rank - 2) + [[1, 0], [0, 0]])
+    sup = math_ops.reduce_sum(math_ops.multiply(x, up), axis=-1)
+    sub = math_ops.reduce_sum(math_ops.multiply(x, down), axis=-1)
+    return array_ops.stack([sup, main, sub], axis=-2)
+
+
+def _tridiag_solve_grad(op, dy):
+    diags = op.inputs[0]
+    x = op.outputs[0]
+    vec = op.inputs[1].shape.rank == diags.shape.rank - 1
+    attrs = op.attrs
+    g_rhs = bind("TridiagonalSolve", [_tridiag_adjoint(diags), dy], attrs)
+    gx, xx = (array_ops.expand_dims(g_rhs, -1), array_ops.expand_dims(x, -1)) if vec else (g_rhs, x)
+    return [math_ops.negative(_three_diagonals_of_product(gx, xx)), g_rhs]
+
+
+def _tridiag_sample(*batch, m=4):
+    d = S.normal(*batch, 3, m)
+    d[..., 1, :] += 4.0
+    return d
+
+
+register("TridiagonalSolve", kernel=_tridiag_solve_kernel, infer=_tridiag_solve_infer, grad=_tridiag_solve_grad,
+         api="tf.linalg.tridiagonal_solve", args=("diagonals", "rhs"),
+         samples=lambda: [([_tridiag_sample(), S.normal(4, 2)], {"partial_pivoting": True, "perturb_singular": False}),
+                          ([_tridiag_sample(2), S.normal(2, 4)], {"partial_pivoting": False,
+                                                                  "perturb_singular": False})])
+
+
+def _tridiagonal_solve_compact(diagonals, rhs, transpose_rhs, conjugate_rhs, partial_pivoting, perturb_singular):
+    dr, rr = diagonals.shape.rank, rhs.shape.rank
+    if dr:
+        if dr < 2:
+            raise ValueError("Expected diagonals to have rank at least 2, got {}".format(dr))
+        if rr and rr != dr and rr != dr - 1:
+            raise ValueError("Expected the rank of rhs to be {} or {}, got {}".format(dr - 1, dr, rr))
+        if rr and not diagonals.shape[:-2].is_compatible_with(rhs.shape[:dr - 2]):
+            raise ValueError("Batch shapes {} and {} are incompatible".format(diagonals.shape[:-2],
+                                                                               rhs.shape[:dr - 2]))
+    if diagonals.shape[-2] and diagonals.shape[-2] != 3:
+        raise ValueError("Expected 3 diagonals got {}".format(diagonals.shape[-2]))
+    attrs = {"partial_pivoting": bool(partial_pivoting), "perturb_singular": bool(perturb_singular)}
+
+    def check_counts(r, axis):
+        m, k = diagonals.shape[-1], r.shape[axis]
+        if m and k and m != k:
+            raise ValueError("Expected number of left-hand sided and right-hand sides to be equal, got {} and {}"
+                             .format(m, k))
+
+    if rr and dr and rr == dr - 1:
+        if conjugate_rhs:
+            rhs = _conj(rhs)
+        check_counts(rhs, -1)
+        return _checked("TridiagonalSolve", [diagonals, rhs], attrs)
+    if transpose_rhs:
+        rhs = matrix_transpose(rhs, conjugate=conjugate_rhs)
+    elif conjugate_rhs:
+        rhs = _conj(rhs)
+    check_counts(rhs, -2)
+    return _checked("TridiagonalSolve", [diagonals, rhs], attrs)
+
+
+def _tridiag_from_sequence(diagonals):
+    if not isinstance(diagonals, (tuple, list)) or len(diagonals) != 3:
+        raise ValueError("Expected diagonals to be a sequence of length 3.")
+    sup, main, sub = (_t(d) for d in diagonals)
+    if (not sub.shape[:-1].is_compatible_with(main.shape[:-1])
+            or not sup.shape[:-1].is_compatible_with(main.shape[:-1])):
+        raise ValueError("Tensors representing the three diagonals must have the same shape,except for the last "
+                         "dimension, got {}, {}, {}".format(sub.shape, main.shape, sup.shape))
+    m = main.shape[-1]
+
+    def pad_if_necessary(t, name, before, after):
+        n = t.shape[-1]
+        if not n or n == m:
+            return t
+        if n == m - 1:
+            return _pad_last(t, before, after)
+        raise ValueError("Expected {} to be have length {} or {}, got {}.".format(name, m, m - 1, n))
+
+    sub = pad_if_necessary(sub, "subdiagonal", 1, 0)
+    sup = pad_if_necessary(sup, "superdiagonal", 0, 1)
+    return array_ops.stack([sup, main, sub], axis=-2)
+
+
+def _tridiag_from_matrix(diagonals):
+    m1, m2 = diagonals.shape[-1], diagonals.shape[-2]
+    if m1 and m2 and m1 != m2:
+        raise ValueError("Expected last two dimensions of diagonals to be same, got {} and {}".format(m1, m2))
+    return diag_part(diagonals, k=(-1, 1), padding_value=0.0, align="LEFT_RIGHT")
+
+
+@tf_export("linalg.tridiagonal_solve")
+def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=False, conjugate_rhs=False,
+                      name=None, partial_pivoting=True, perturb_singular=False) -> Tensor:
+    """Solves tridiagonal systems of equations (tf.linalg.tridiagonal_solve).
+
+    Args:
+      diagonals: 'compact': a [..., 3, M] tensor (superdiagonal, diagonal, subdiagonal; the
+        superdiagonal's last and the subdiagonal's first element are ignored); 'sequence':
+        a list of three [..., M] (or M - 1) tensors; 'matrix': [..., M, M] matrices.
+      rhs: [..., M, K] right-hand sides, or [..., M] for a batch of vectors.
+      transpose_rhs, conjugate_rhs: transpose / conjugate `rhs` first.
+      partial_pivoting: solve with partial pivoting (this implementation always pivots).
+      perturb_singular: accepted for compatibility; singular systems give NaN.
+    """
+    if perturb_singular and not partial_pivoting:
+        raise ValueError("partial_pivoting must be True if perturb_singular is.")
+    if diagonals_format == "compact":
+        d = _t(diagonals)
+    elif diagonals_format == "sequence":
+        d = _tridiag_from_sequence(diagonals)
+    elif diagonals_format == "matrix":
+        d = _tridiag_from_matrix(_t(diagonals))
+    else:
+        raise ValueError("Unrecognized diagonals_format: {}".format(diagonals_format))
+    r = _t(rhs, dtype_hint=d.dtype) if not math_ops._is_tensorish(rhs) else _t(rhs)
+    return _tridiagonal_solve_compact(d, r, transpose_rhs, conjugate_rhs, partial_pivoting, perturb_singular)
+
+
+def _tmm_infer(specs, attrs):
+    api, op = "tf.linalg.tridiagonal_matmul", "TridiagonalMatMul"
+    sh.check_dtype(api, op, specs[0], _FLOAT_COMPLEX, "superdiag")
+    d = sh.same_dtype(api, op, specs, ("superdiag", "maindiag", "subdiag", "rhs"))
+    ss = [sh.dims(s) for s in specs]
+    r = ss[3]
+    if any(s is None for s in ss):
+        return [(r, d)]
+    if len({len(s) for s in ss}) != 1:
+        raise sh.error(api, op, "All input tensors must have the same rank. (argument shapes %s)"
+                       % ", ".join(sh.fmt(s) for s in ss))
+    if len(r) < 2:
+        raise sh.error(api, op, "Input must have rank >= 2, but got %s (argument rhs)" % sh.fmt(r))
+    for name, s in zip(("superdiagonal", "maindiagonal", "subdiagonal"), ss[:3]):
+        if s[-2] not in (None, 1) or (s[-1] is not None and r[-2] is not None and s[-1] != r[-2]) or \
+                any(x is not None and y is not None and x != y for x, y in zip(s[:-2], r[:-2])):
+            raise sh.error(api, op, "Invalid %s shape. (argument shape %s, rhs shape %s)" % (name, sh.fmt(s), sh.fmt(r)))
+    return [(r, d)]
+
+
+def _tmm_kernel(xp, superdiag, maindiag, subdiag, rhs):
+    sup, main, sub = (xp.swapaxes(v, -1, -2) for v in (superdiag, maindiag, subdiag))
+    out = main * rhs
+    out[..., :-1, :] += sup[..., :-1, :] * rhs[..., 1:, :]
+    out[..., 1:, :] += sub[..., 1:, :] * rhs[..., :-1, :]
+    return out
+
+
+def _shift_rows(x, up):
+    """x shifted one row up (row i takes row i + 1, zero last) or down, along axis -2."""
+    rank = x.shape.rank
+    pads = [[0, 0]] * (rank - 2)
+    if up:
+        return array_ops.pad(x[..., 1:, :], pads + [[0, 1], [0, 0]])
+    return array_ops.pad(x[..., :-1, :], pads + [[1, 0], [0, 0]])
+
+
+def _tmm_grad(op, dy):
+    sup, main, sub, rhs = op.inputs
+    sup_c, main_c, sub_c = (matrix_transpose(v, conjugate=True) for v in (sup, main, sub))
+    rhs_c = _conj(rhs)
+    g_sup = math_ops.reduce_sum(math_ops.multiply(_shift_rows(rhs_c, True), dy), axis=-1)
+    g_main = math_ops.reduce_sum(math_ops.multiply(rhs_c, dy), axis=-1)
+    g_sub = math_ops.reduce_sum(math_ops.multiply(_shift_rows(rhs_c, False), dy), axis=-1)
+    g_rhs = math_ops.add_n([_shift_rows(math_ops.multiply(sup_c, dy), False), math_ops.multiply(main_c, dy),
+                            _shift_rows(math_ops.multiply(sub_c, dy), True)])
+    return [array_ops.expand_dims(g, -2) for g in (g_sup, g_main, g_sub)] + [g_rhs]
+
+
+register("TridiagonalMatMul", kernel=_tmm_kernel, infer=_tmm_infer, grad=_tmm_grad, api="tf.linalg.tridiagonal_matmul",
+         args=("superdiag", "maindiag", "subdiag", "rhs"),
+         samples=lambda: [([S.normal(1, 4), S.normal(1, 4), S.normal(1, 4), S.normal(4, 2)], {}),
+                          ([S.normal(2, 1, 3), S.normal(2, 1, 3), S.normal(2, 1, 3), S.normal(2, 3, 3)], {})])
+
+
+@tf_export("linalg.tridiagonal_matmul")
+def tridiagonal_matmul(diagonals, rhs, diagonals_format="compact", name=None) -> Tensor:
+    """Multiplies tridiagonal matrices by `rhs` [..., M, N] (tf.linalg.tridiagonal_matmul).
+
+    `diagonals` is in 'compact' ([..., 3, M]), 'sequence' (three [..., M] tensors) or
+    'matrix' ([..., M, M]) format, as for tf.linalg.tridiagonal_solve.
+    """
+    if diagonals_format == "compact":
+        d = _t(diagonals)
+        sup, main, sub = d[..., 0, :], d[..., 1, :], d[..., 2, :]
+    elif diagonals_format == "sequence":
+        sup, main, sub = (_t(v) for v in diagonals)
+    elif diagonals_format == "matrix":
+        d = _tridiag_from_matrix(_t(diagonals))
+        sup, main, sub = d[..., 0, :], d[..., 1, :], d[..., 2, :]
+    else:
+        raise ValueError("Unrecognized diagonals_format: %s" % diagonals_format)
+    r = _t(rhs, dtype_hint=main.dtype) if not math_ops._is_tensorish(rhs) else _t(rhs)
+    return _checked("TridiagonalMatMul", [array_ops.expand_dims(v, -2) for v in (sup, main, sub)] + [r])
+
+
+# ---------------------------------------------------------------- BandedTriangularSolve
+def _banded_infer(specs, attrs):
+    api, op = "tf.linalg.banded_triangular_solve", "BandedTriangularSolve"
+    sh.check_dtype(api, op, specs[0], _FLOAT_COMPLEX, "bands")
+    d = sh.same_dtype(api, op, specs, ("bands", "rhs"))
+    a, b = sh.dims(specs[0]), sh.dims(specs[1])
+    if a is None or b is None:
+        return [(None, d)]
+    for i, s in enumerate((a, b)):
+        if len(s) < 2:
+            raise sh.error(api, op, "In[%d] ndims must be >= 2: %d (arguments bands and rhs)" % (i, len(s)))
+    if a[-1] is not None and b[-2] is not None and a[-1] != b[-2]:
+        raise sh.error(api, op, "In[0] mismatch In[1] shape: %d vs. %d: %s %s %d %d (arguments bands and rhs)"
+                       % (a[-1], b[-2], sh.fmt(a), sh.fmt(b), attrs["lower"], attrs["adjoint"]))
+    try:
+        batch = sh.broadcast_shapes(a[:-2], b[:-2])
+    except InvalidArgumentError:
+        raise sh.error(api, op, "Incompatible batch shapes: %s vs. %s (arguments bands and rhs)"
+                       % (sh.fmt(a), sh.fmt(b))) from None
+    return [(batch + b[-2:], d)]
+
+
+def _bands_to_dense(xp, bands, lower):
+    k, m = bands.shape[-2], bands.shape[-1]
+    if k > m:
+        bands = bands[..., :m, :] if lower else bands[..., k - m:, :]
+        k = m
+    rng = (-(k - 1), 0) if lower else (0, k - 1)
+    src = bands[..., 0, :] if k == 1 else bands
+    return _diag_kernel(xp, src, rng, m, m, 0, "LEFT_RIGHT")
+
+
+def _banded_kernel(xp, bands, rhs, lower, adjoint):
+    return _triangular_solve_kernel(xp, _bands_to_dense(xp, bands, lower), rhs, lower, adjoint)
+
+
+def _banded_grad(op, dy):
+    a, b = op.inputs
+    k = a.shape[-2]
+    adj, lower = op.attrs["adjoint"], op.attrs["lower"]
+    c = op.outputs[0]
+    gb = bind("BandedTriangularSolve", [a, dy], {"lower": lower, "adjoint": not adj})
+    ga = math_ops.negative(_bmm(c, gb, False, True) if adj else _bmm(gb, c, False, True))
+    ga = diag_part(ga, k=(-(k - 1), 0) if lower else (0, k - 1), align="LEFT_RIGHT")
+    if k == 1:
+        ga = array_ops.expand_dims(ga, -2)
+    return [_unbroadcast_batch(ga, a), _unbroadcast_batch(gb, b)]
+
+
+def _bands_sample(*shape):
+    x = S.normal(*shape)
+    x[..., 0, :] += 4.0
+    return x
+
+
+register("BandedTriangularSolve", kernel=_banded_kernel, infer=_banded_infer, grad=_banded_grad,
+         api="tf.linalg.banded_triangular_solve", args=("bands", "rhs"),
+         samples=lambda: [([_bands_sample(2, 4), S.normal(4, 2)], {"lower": True, "adjoint": False}),
+                          ([_bands_sample(3, 4)[..., ::-1, :].copy(), S.normal(2, 4, 1)],
+                           {"lower": False, "adjoint": True}),
+                          ([_bands_sample(2, 1, 3), S.normal(3, 2)], {"lower": True, "adjoint": True})])
+
+
+@tf_export("linalg.banded_triangular_solve")
+def banded_triangular_solve(bands, rhs, lower=True, adjoint=False, name=None) -> Tensor:
+    """Solves triangular systems given in banded form (tf.linalg.banded_triangular_solve).
+
+    `bands` is [..., K, M]: with `lower` the rows are the diagonal then the K - 1
+    subdiagonals (top row the diagonal), else the K - 1-th superdiagonal down to the diagonal
+    (bottom row), stored with 'LEFT_RIGHT' alignment.
+    """
+    a = _t(bands)
+    r = _t(rhs, dtype_hint=a.dtype) if not math_ops._is_tensorish(rhs) else _t(rhs)
+    return _checked("BandedTriangularSolve", [a, r], {"lower": bool(lower), "adjoint": bool(adjoint)})
+
+
+# ---------------------------------------------------------------- Eig
+_COMPLEX_OF = {dtypes.float32: dtypes.complex64, dtypes.float64: dtypes.complex128,
+               dtypes.complex64: dtypes.complex64, dtypes.complex128: dtypes.complex128}
+
+
+def _eig_infer(specs, attrs):
+    s = _square_spec("tf.linalg.eig", "Eig", specs[0], _FLOAT_COMPLEX, "tensor")
+    out = attrs["Tout"]
+    if s is None:
+        return [(None, out), (None, out)]
+    return [(s[:-1], out), (s if attrs["compute_v"] else (0,), out)]
+
+
+def _eig_kernel(xp, x, compute_v, Tout):  # noqa: N803 - TF's attr name
+    ct = Tout.as_numpy_dtype
+    if not compute_v:
+        return xp.linalg.eigvals(x).astype(ct), xp.zeros((0,), ct)
+    e, v = xp.linalg.eig(x)
+    return e.astype(ct), v.astype(ct)
+
+
+def _eig_grad(op, de, dv):
+    a = op.inputs[0]
+    e = op.outputs[0]
+    de = array_ops.zeros_like(e) if de is None else de
+    if op.attrs["compute_v"]:
+        v = op.outputs[1]
+        dv = array_ops.zeros_like(v) if dv is None else dv
+        vt = adjoint(v)
+        f = set_diag(_safe_reciprocal(math_ops.subtract(array_ops.expand_dims(e, -2), array_ops.expand_dims(e, -1))),
+                     array_ops.zeros_like(e))
+        f = math_ops.conj(f)
+        vgv = _bmm(vt, dv)
+        diag_grad = diag(math_ops.cast(math_ops.real(diag_part(vgv)), vgv.dtype))
+        mid = math_ops.add(diag(de), math_ops.multiply(f, math_ops.subtract(vgv, _bmm(_bmm(vt, v), diag_grad))))
+        g = solve(vt, _bmm(mid, vt))
+    else:
+        _, v = eig(a)
+        vt = adjoint(v)
+        g = solve(vt, _bmm(diag(de), vt))
+    return [g if a.dtype.is_complex else math_ops.real(g)]
+
+
+def _real_eig_sample():
+    t = S.normal(3, 3) + 3 * np.eye(3)
+    return t @ np.diag([1.0, -2.0, 3.5]) @ np.linalg.inv(t)
+
+
+register("Eig", kernel=_eig_kernel, infer=_eig_infer, grad=_eig_grad, api="tf.linalg.eig", num_outputs=2,
+         args=("tensor",),
+         samples=lambda: [([_real_eig_sample()], {"compute_v": True, "Tout": dtypes.complex128}),
+                          ([S.normal(2, 3, 3)], {"compute_v": False, "Tout": dtypes.complex128}),
+                          ([S.normal(3, 3).astype(np.float32)], {"compute_v": True, "Tout": dtypes.complex64})])
+
+
+@tf_export("linalg.eig", "eig")
+def eig(tensor, name=None):
+    """Eigen-decomposition of general square matrices (tf.linalg.eig).
+
+    Returns:
+      `(e, v)`, complex (complex64 for float32/complex64 input, complex128 otherwise):
+      A v[..., :, i] = e[..., i] v[..., :, i], with unit-norm eigenvectors.
+    """
+    x = _t(tensor)
+    out = _COMPLEX_OF.get(x.dtype, dtypes.complex128)
+    return _checked("Eig", [x], {"compute_v": True, "Tout": out})
+
+
+@tf_export("linalg.eigvals", "eigvals")
+def eigvals(tensor, name=None) -> Tensor:
+    """Eigenvalues of general square matrices, complex (tf.linalg.eigvals)."""
+    x = _t(tensor)
+    out = _COMPLEX_OF.get(x.dtype, dtypes.complex128)
+    return _checked("Eig", [x], {"compute_v": False, "Tout": out})[0]
+
+
+# ---------------------------------------------------------------- matrix functions: expm, logm, sqrtm
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0, 129060195264000.0,
+           10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0, 40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152
+
+
+def _expm_kernel(xp, x):
+    work = x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
+    n = work.shape[-1]
+    if n == 0 or work.size == 0:
+        return x.copy()
+    nrm = xp.abs(work).sum(axis=-2).max(axis=-1)
+    with np.errstate(all="ignore"):
+        s = xp.ceil(xp.log2(nrm / _THETA13))
+    s = xp.where(xp.isfinite(s) & (s > 0), s, 0).astype(np.int64)
+    a = work / xp.ldexp(1.0, s)[..., None, None]
+    b = _PADE13
+    ident = xp.eye(n, dtype=work.dtype)
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2 + b[1] * ident)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 + b[0] * ident
+    try:
+        r = xp.linalg.solve(v - u, v + u)
+    except np.linalg.LinAlgError:
+        r = xp.full_like(work, np.nan)
+    for k in range(int(s.max()) if s.size else 0):
+        r = xp.where((s > k)[..., None, None], r @ r, r)
+    return r.astype(x.dtype)
+
+
+def _expm_grad(op, dy):
+    # The adjoint of the Frechet derivative: the top-right block of expm([[A^H, G], [0, A^H]]).
+    ah = adjoint(op.inputs[0])
+    top = array_ops.concat([ah, dy], axis=-1)
+    bottom = array_ops.concat([array_ops.zeros_like(ah), ah], axis=-1)
+    big = bind("MatrixExponential", [array_ops.concat([top, bottom], axis=-2)])
+    upper = array_ops.split(big, 2, axis=-2)[0]
+    return [array_ops.split(upper, 2, axis=-1)[1]]
+
+
+register("MatrixExponential", kernel=_expm_kernel,
+         infer=lambda s, a: [(_square_spec("tf.linalg.expm", "MatrixExponential", s[0], LAPACK_TYPES), s[0].dtype)],
+         grad=_expm_grad, api="tf.linalg.expm", args=("input",),
+         samples=lambda: [([S.normal(3, 3)], {}), ([S.normal(2, 2, 2) * 4.0], {})])
+
+
+@tf_export("linalg.expm")
+def expm(input, name=None) -> Tensor:  # noqa: A002
+    """The matrix exponential of each square matrix (tf.linalg.expm), by Pade approximation with scaling
+    and squaring."""
+    x = _t(input)
+    if x.dtype not in LAPACK_TYPES:
+        raise ValueError("tf.linalg.expm does not support matrices of type %s" % x.dtype)
+    return _checked("MatrixExponential", [x])
+
+
+def _sqrtm_db(xp, a):
+    """Principal square roots by the scaled Denman-Beavers iteration (batched)."""
+    n = a.shape[-1]
+    y = a
+    z = xp.broadcast_to(xp.eye(n, dtype=a.dtype), a.shape)
+    tol = np.finfo(a.real.dtype).eps * n
+    for i in range(100):
+        yi, zi = xp.linalg.inv(y), xp.linalg.inv(z)
+        if i < 10:
+            _, ly = xp.linalg.slogdet(y)
+            _, lz = xp.linalg.slogdet(z)
+            g = xp.exp(-(ly + lz) / (2.0 * n))[..., None, None]
+        else:
+            g = 1.0
+        y_new = 0.5 * (g * y + zi / g)
+        z = 0.5 * (g * z + yi / g)
+        diff = xp.abs(y_new - y).max(axis=(-2, -1))
+        y = y_new
+        if (diff <= tol * xp.abs(y).max(axis=(-2, -1))).all() and i >= 1:
+            break
+    return y
+
+
+def _sqrtm_eig(xp, a):
+    e, v = xp.linalg.eig(a)
+    return (v * xp.sqrt(e.astype(np.complex128))[..., None, :]) @ xp.linalg.inv(v)
+
+
+def _sqrtm_kernel(xp, x):
+    real = x.dtype.kind != "c"
+    work = x.astype(np.complex128)
+    if work.size == 0:
+        return x.copy()
+    try:
+        with np.errstate(all="ignore"):
+            r = _sqrtm_db(xp, work)
+        if not xp.isfinite(r).all():
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:  # singular matrices: through the eigen-decomposition
+        r = _sqrtm_eig(xp, work)
+    if real:
+        e = xp.linalg.eigvals(x.astype(np.float64))
+        bad = ((e.real < 0) & (xp.abs(e.imag) <= 1e-12 * xp.abs(e).max(axis=-1, keepdims=True))).any(axis=-1)
+        r = xp.where(bad[..., None, None], np.nan, r.real)
+    return r.astype(x.dtype)
+
+
+def _sqrtm_grad(op, dy):
+    # S S = A, so dA = S dS + dS S; the gradient X solves S^H X + X S^H = G (row-major vec of a Kronecker system).
+    s = op.outputs[0]
+    n = s.shape[-1]
+    if n is None:
+        raise NotImplementedError("The gradient of tf.linalg.sqrtm needs a static matrix size")
+    sh_ = adjoint(s)
+    ident = eye(n, dtype=s.dtype)
+    k1 = einsum("...ij,kl->...ikjl", sh_, ident)
+    k2 = einsum("ij,...kl->...ikjl", ident, _conj(s))
+    batch = s.shape[:-2].as_list()
+    if None in batch:
+        bs = array_ops.shape(s)[:-2]
+        big = array_ops.reshape(math_ops.add(k1, k2), array_ops.concat([bs, [n * n, n * n]], 0))
+        rhs = array_ops.reshape(dy, array_ops.concat([bs, [n * n, 1]], 0))
+        return [array_ops.reshape(solve(big, rhs), array_ops.shape(dy))]
+    big = array_ops.reshape(math_ops.add(k1, k2), batch + [n * n, n * n])
+    x = solve(big, array_ops.reshape(dy, batch + [n * n, 1]))
+    return [array_ops.reshape(x, batch + [n, n])]
+
+
+register("MatrixSquareRoot", kernel=_sqrtm_kernel,
+         infer=lambda s, a: [(_square_spec("tf.linalg.sqrtm", "MatrixSquareRoot", s[0], _FLOAT_COMPLEX), s[0].dtype)],
+         grad=_sqrtm_grad, api="tf.linalg.sqrtm", args=("input",),
+         samples=lambda: [([_spd(3, 3)], {}), ([S.normal(2, 2, 2) + 3 * np.eye(2)], {})])
+
+
+@tf_export("linalg.sqrtm", "matrix_square_root")
+def sqrtm(input, name=None) -> Tensor:  # noqa: A002
+    """The principal square root of each square matrix (tf.linalg.sqrtm, tf.matrix_square_root).
+
+    Real matrices with a negative real eigenvalue have no real square root: NaNs, as in TF.
+    """
+    return _checked("MatrixSquareRoot", [_t(input)])
+
+
+def _logm_kernel(xp, x):
+    a = x.astype(np.complex128)
+    n = a.shape[-1]
+    if a.size == 0:
+        return x.copy()
+    ident = xp.eye(n, dtype=a.dtype)
+    k = 0
+    with np.errstate(all="ignore"):
+        while k < 64 and xp.abs(a - ident).sum(axis=-2).max() > 0.25:
+            try:
+                a = _sqrtm_db(xp, a)
+            except np.linalg.LinAlgError:
+                a = _sqrtm_eig(xp, a)
+            k += 1
+        try:
+            z = xp.linalg.solve(a + ident, a - ident)  # (A - I)(A + I)^-1: the factors commute
+        except np.linalg.LinAlgError:
+            return xp.full_like(x, np.nan)
+        z2 = z @ z
+        term = z
+        total = z.copy()
+        for j in range(1, 16):
+            term = term @ z2
+            total = total + term / (2 * j + 1)
+    return (total * (2.0 * 2.0 ** k)).astype(x.dtype)
+
+
+register("MatrixLogarithm", kernel=_logm_kernel,
+         infer=lambda s, a: [(_square_spec("tf.linalg.logm", "MatrixLogarithm", s[0],
+                                           (dtypes.complex64, dtypes.complex128)), s[0].dtype)],
+         grad=NON_DIFFERENTIABLE, api="tf.linalg.logm", args=("input",),
+         samples=lambda: [([(_spd(3, 3)).astype(np.complex128)], {}),
+                          ([(S.normal(2, 2, 2) + 1j * S.normal(2, 2, 2) + 3 * np.eye(2)).astype(np.complex64)], {})])
+
+
+@tf_export("linalg.logm")
+def logm(input, name=None) -> Tensor:  # noqa: A002
+    """The principal logarithm of each complex square matrix (tf.linalg.logm), by inverse scaling and squaring."""
+    return _checked("MatrixLogarithm", [_t(input)])
+
+
+# ---------------------------------------------------------------- eigh_tridiagonal (composite)
+@tf_export("linalg.eigh_tridiagonal")
+def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=None, tol=None, name=None):
+    """Eigenvalues (and eigenvectors) of a Hermitian tridiagonal matrix (tf.linalg.eigh_tridiagonal).
+
+    Args:
+      alpha: the n diagonal elements (the imaginary part of complex values is ignored).
+      beta: the n - 1 superdiagonal elements (the subdiagonal is their conjugate).
+      eigvals_only: return only the eigenvalues.
+      select: 'a' all, 'v' those in the half-open interval (select_range[0], select_range[1]],
+        'i' those with indices select_range[0] <= i <= select_range[1].
+      tol: accepted for compatibility (the eigenvalues are computed to full precision).
+
+    Returns:
+      The eigenvalues in ascending order, and with `eigvals_only=False` also the
+      eigenvectors as the columns of a matrix.
+    """
+    a = _t(alpha)
+    b = _t(beta)
+    if a.dtype is not b.dtype:
+        raise ValueError("'alpha' and 'beta' must have the same type.")
+    if select not in ("a", "i", "v"):
+        raise ValueError("'select must have a value in {'a', 'i', 'v'}.")
+    if a.dtype.is_complex:
+        a = math_ops.cast(math_ops.real(a), a.dtype)
+    t = math_ops.add(diag(a), diag(_conj(b), k=-1))
+    if eigvals_only:
+        e, v = eigvalsh(t), None
+    else:
+        e, v = eigh(t)
+    if select == "i":
+        lo, hi = (int(_scalar_attr(r)) for r in select_range)
+        e = e[lo:hi + 1]
+        v = None if v is None else v[:, lo:hi + 1]
+    elif select == "v":
+        lo, hi = (_t(r, dtype=e.dtype) if not math_ops._is_tensorish(r) else math_ops.cast(r, e.dtype)
+                  for r in select_range)
+        mask = math_ops.logical_and(math_ops.greater(e, lo), math_ops.less_equal(e, hi))
+        e = array_ops.boolean_mask(e, mask)
+        v = None if v is None else array_ops.boolean_mask(v, mask, axis=1)
+    return e if eigvals_only else (e, v)
+from . import linear_operator  # noqa: E402,F401 - tf.linalg.LinearOperator* (uses the ops above)

@@ -1,0 +1,895 @@
+"""tf.linalg.LinearOperator and its structured subclasses, written with tensorforge ops.
+
+Every method builds its result from tensorforge ops, so gradients and tf.function work.
+Structured operators override the methods they can do cheaply; the rest go through
+`to_dense()`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._api import tf_export
+from ..framework import dtypes
+from ..framework.convert import convert_to_tensor
+from ..framework.tensor_shape import TensorShape
+from . import array_ops, linalg_ops, math_ops
+
+_t = convert_to_tensor
+
+
+def _as_tensor(x, dtype=None):
+    if dtype is not None and not math_ops._is_tensorish(x):
+        return _t(x, dtype=dtype)
+    return _t(x)
+
+
+def _adj(x):
+    return linalg_ops.adjoint(x)
+
+
+@tf_export("linalg.LinearOperator")
+class LinearOperator:
+    """Base class of the linear operators (tf.linalg.LinearOperator): a [B1..Bb, M, N] batch of matrices."""
+
+    def __init__(self, dtype, graph_parents=None, is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=None, name=None, parameters=None):
+        if is_positive_definite and is_non_singular is False:
+            raise ValueError("A positive definite matrix is always non-singular.")
+        if is_positive_definite:
+            is_non_singular = True
+        if is_non_singular and is_square is False:
+            raise ValueError("A non-singular matrix is always square.")
+        if is_non_singular:
+            is_square = True
+        self._dtype = dtypes.as_dtype(dtype) if dtype is not None else None
+        self._is_non_singular = is_non_singular
+        self._is_self_adjoint = is_self_adjoint
+        self._is_positive_definite = is_positive_definite
+        self._is_square_hint = is_square
+        self._name = name or type(self).__name__
+        self._parameters = dict(parameters or {})
+
+    # -- properties
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def parameters(self):
+        return dict(self._parameters)
+
+    @property
+    def is_non_singular(self):
+        return self._is_non_singular
+
+    @property
+    def is_self_adjoint(self):
+        return self._is_self_adjoint
+
+    @property
+    def is_positive_definite(self):
+        return self._is_positive_definite
+
+    @property
+    def is_square(self):
+        s = self.shape
+        if s.rank is not None and s[-1] is not None and s[-2] is not None:
+            auto = s[-1] == s[-2]
+            if self._is_square_hint is not None and self._is_square_hint != auto:
+                raise ValueError("User set is_square hint to %s, but the operator was %s." % (self._is_square_hint,
+                                                                                             auto))
+            return auto
+        return self._is_square_hint
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._shape())
+
+    def _shape(self):
+        raise NotImplementedError
+
+    def shape_tensor(self, name="shape_tensor"):
+        return array_ops.shape(self.to_dense())
+
+    @property
+    def batch_shape(self) -> TensorShape:
+        return self.shape[:-2]
+
+    def batch_shape_tensor(self, name="batch_shape_tensor"):
+        return self.shape_tensor()[:-2]
+
+    @property
+    def tensor_rank(self):
+        return self.shape.rank
+
+    @property
+    def domain_dimension(self):
+        return self.shape[-1] if self.shape.rank is not None else None
+
+    @property
+    def range_dimension(self):
+        return self.shape[-2] if self.shape.rank is not None else None
+
+    def domain_dimension_tensor(self, name="domain_dimension_tensor"):
+        return self.shape_tensor()[-1]
+
+    def range_dimension_tensor(self, name="range_dimension_tensor"):
+        return self.shape_tensor()[-2]
+
+    # -- the operations (subclasses override the _ methods)
+    def to_dense(self, name="to_dense"):
+        return self._to_dense()
+
+    def _to_dense(self):
+        n = self.domain_dimension
+        ident = linalg_ops.eye(n, batch_shape=self.batch_shape.as_list(), dtype=self.dtype)
+        return self.matmul(ident)
+
+    def matmul(self, x, adjoint=False, adjoint_arg=False, name="matmul"):
+        if isinstance(x, LinearOperator):
+            left = self.adjoint() if adjoint else self
+            right = x.adjoint() if adjoint_arg else x
+            return LinearOperatorComposition([left, right])
+        return self._matmul(_as_tensor(x, self.dtype), adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        return linalg_ops.matmul(self.to_dense(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
+
+    def __matmul__(self, other):
+        return self.matmul(other)
+
+    def matvec(self, x, adjoint=False, name="matvec"):
+        x = _as_tensor(x, self.dtype)
+        return array_ops.squeeze(self.matmul(array_ops.expand_dims(x, -1), adjoint=adjoint), -1)
+
+    def solve(self, rhs, adjoint=False, adjoint_arg=False, name="solve"):
+        if self.is_non_singular is False:
+            raise NotImplementedError("Exact solve not implemented for an operator that is expected to be singular.")
+        if self.is_square is False:
+            raise NotImplementedError("Exact solve not implemented for an operator that is expected to not be square.")
+        if isinstance(rhs, LinearOperator):
+            left = self.inverse()
+            left = left.adjoint() if adjoint else left
+            return LinearOperatorComposition([left, rhs.adjoint() if adjoint_arg else rhs])
+        return self._solve(_as_tensor(rhs, self.dtype), adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        return linalg_ops.solve(self.to_dense(), rhs, adjoint=adjoint)
+
+    def solvevec(self, rhs, adjoint=False, name="solve"):
+        rhs = _as_tensor(rhs, self.dtype)
+        return array_ops.squeeze(self.solve(array_ops.expand_dims(rhs, -1), adjoint=adjoint), -1)
+
+    def _check_square(self):
+        if self.is_square is False:
+            raise NotImplementedError("Determinant not implemented for an operator that is expected to not be square.")
+
+    def determinant(self, name="det"):
+        self._check_square()
+        return self._determinant()
+
+    def _determinant(self):
+        return linalg_ops.det(self.to_dense())
+
+    def log_abs_determinant(self, name="log_abs_det"):
+        self._check_square()
+        return self._log_abs_determinant()
+
+    def _log_abs_determinant(self):
+        return linalg_ops.slogdet(self.to_dense())[1]
+
+    def inverse(self, name="inverse"):
+        if self.is_square is False:
+            raise ValueError("Cannot take the Inverse: This operator represents a non square matrix.")
+        if self.is_non_singular is False:
+            raise ValueError("Cannot take the Inverse: This operator represents a singular matrix.")
+        return self._linop_inverse()
+
+    def _linop_inverse(self):
+        return LinearOperatorInversion(self)
+
+    def adjoint(self, name="adjoint"):
+        if self.is_self_adjoint is True:
+            return self
+        return self._linop_adjoint()
+
+    def _linop_adjoint(self):
+        return LinearOperatorAdjoint(self)
+
+    H = property(adjoint)
+
+    def diag_part(self, name="diag_part"):
+        return self._diag_part()
+
+    def _diag_part(self):
+        return linalg_ops.diag_part(self.to_dense())
+
+    def trace(self, name="trace"):
+        return math_ops.reduce_sum(self.diag_part(), axis=-1)
+
+    def add_to_tensor(self, x, name="add_to_tensor"):
+        return math_ops.add(self.to_dense(), _as_tensor(x, self.dtype))
+
+    def eigvals(self, name="eigvals"):
+        if not self.is_self_adjoint:
+            raise NotImplementedError("Only self-adjoint matrices are supported.")
+        return self._eigvals()
+
+    def _eigvals(self):
+        return linalg_ops.eigvalsh(self.to_dense())
+
+    def cond(self, name="cond"):
+        s = linalg_ops.svd(self.to_dense(), compute_uv=False)
+        return math_ops.divide(math_ops.reduce_max(s, axis=-1), math_ops.reduce_min(s, axis=-1))
+
+    def cholesky(self, name="cholesky"):
+        if not (self.is_self_adjoint and self.is_positive_definite):
+            raise ValueError("Cholesky decomposition is only supported for an operator that is self-adjoint and "
+                             "positive definite.")
+        return LinearOperatorLowerTriangular(linalg_ops.cholesky(self.to_dense()), is_non_singular=True,
+                                             is_square=True)
+
+    def assert_non_singular(self, name="assert_non_singular"):
+        return None
+
+    def assert_positive_definite(self, name="assert_positive_definite"):
+        return None
+
+    def assert_self_adjoint(self, name="assert_self_adjoint"):
+        return None
+
+    def __repr__(self):
+        return "<tf.linalg.%s '%s' is_non_singular=%s is_self_adjoint=%s is_positive_definite=%s is_square=%s " \
+               "shape=%s dtype=%s>" % (type(self).__name__, self.name, self.is_non_singular, self.is_self_adjoint,
+                                       self.is_positive_definite, self.is_square, self.shape,
+                                       None if self.dtype is None else self.dtype.name)
+
+
+@tf_export("linalg.LinearOperatorFullMatrix")
+class LinearOperatorFullMatrix(LinearOperator):
+    """A LinearOperator wrapping a [..., M, N] matrix (tf.linalg.LinearOperatorFullMatrix)."""
+
+    def __init__(self, matrix, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None, is_square=None,
+                 name="LinearOperatorFullMatrix"):
+        self._matrix = _t(matrix)
+        allowed = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
+        if self._matrix.dtype not in allowed:
+            raise TypeError("Argument matrix must have dtype in %s. Found: %s" % ([d.name for d in allowed],
+                                                                                   self._matrix.dtype))
+        if self._matrix.shape.rank is not None and self._matrix.shape.rank < 2:
+            raise ValueError("Argument matrix must have at least 2 dimensions.  Found: %s" % self._matrix)
+        super().__init__(self._matrix.dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=is_square, name=name,
+                         parameters={"matrix": matrix})
+
+    def _shape(self):
+        return self._matrix.shape
+
+    def shape_tensor(self, name="shape_tensor"):
+        return array_ops.shape(self._matrix)
+
+    def _to_dense(self):
+        return self._matrix
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        if self.is_self_adjoint and self.is_positive_definite:
+            return linalg_ops.cholesky_solve(linalg_ops.cholesky(self._matrix), rhs)
+        return linalg_ops.solve(self._matrix, rhs, adjoint=adjoint)
+
+
+@tf_export("linalg.LinearOperatorDiag")
+class LinearOperatorDiag(LinearOperator):
+    """A batch of diagonal matrices diag(`diag`) (tf.linalg.LinearOperatorDiag)."""
+
+    def __init__(self, diag, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None, is_square=True,
+                 name="LinearOperatorDiag"):
+        self._diag = _t(diag)
+        if self._diag.shape.rank is not None and self._diag.shape.rank < 1:
+            raise ValueError("Argument diag must have at least 1 dimension.  Found: %s" % self._diag)
+        if not self._diag.dtype.is_complex and is_self_adjoint is None:
+            is_self_adjoint = True
+        if is_square is False:
+            raise ValueError("Only square diagonal operators currently supported.")
+        super().__init__(self._diag.dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=True, name=name,
+                         parameters={"diag": diag})
+
+    @property
+    def diag(self):
+        return self._diag
+
+    def _shape(self):
+        s = self._diag.shape
+        return s.concatenate([s[-1]]) if s.rank is not None else s
+
+    def _to_dense(self):
+        return linalg_ops.diag(self._diag)
+
+    def _d(self, adjoint):
+        return math_ops.conj(self._diag) if adjoint and self.dtype.is_complex else self._diag
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        x = _adj(x) if adjoint_arg else x
+        return math_ops.multiply(array_ops.expand_dims(self._d(adjoint), -1), x)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        return math_ops.divide(rhs, array_ops.expand_dims(self._d(adjoint), -1))
+
+    def _determinant(self):
+        return math_ops.reduce_prod(self._diag, axis=-1)
+
+    def _log_abs_determinant(self):
+        return math_ops.reduce_sum(math_ops.log(math_ops.abs(self._diag)), axis=-1)
+
+    def _diag_part(self):
+        return self._diag
+
+    def _eigvals(self):
+        return math_ops.real(self._diag) if self.dtype.is_complex else self._diag
+
+    def add_to_tensor(self, x, name="add_to_tensor"):
+        x = _as_tensor(x, self.dtype)
+        return linalg_ops.set_diag(x, math_ops.add(linalg_ops.diag_part(x), self._diag))
+
+    def _linop_inverse(self):
+        return LinearOperatorDiag(math_ops.reciprocal(self._diag), is_non_singular=self.is_non_singular,
+                                  is_self_adjoint=self.is_self_adjoint, is_positive_definite=self.is_positive_definite)
+
+    def _linop_adjoint(self):
+        return LinearOperatorDiag(self._d(True), is_non_singular=self.is_non_singular,
+                                  is_self_adjoint=self.is_self_adjoint, is_positive_definite=self.is_positive_definite)
+
+    def cholesky(self, name="cholesky"):
+        return LinearOperatorDiag(math_ops.sqrt(self._diag), is_non_singular=True, is_self_adjoint=True,
+                                  is_positive_definite=True)
+
+
+class _BaseIdentity(LinearOperator):
+    def _init_identity(self, num_rows, batch_shape, dtype):
+        if isinstance(num_rows, (int, np.integer)) or not hasattr(num_rows, "shape"):
+            n = int(num_rows)
+        else:
+            n = int(np.asarray(num_rows._value))
+        if n < 0:
+            raise ValueError("Argument num_rows must be non-negative.  Found: %s" % n)
+        self._num_rows = n
+        if batch_shape is None:
+            self._batch = []
+        else:
+            b = batch_shape._value if hasattr(batch_shape, "_value") else batch_shape
+            self._batch = [int(v) for v in np.ravel(np.asarray(b))]
+        self._dtype_ = dtypes.as_dtype(dtype or dtypes.float32)
+
+    def _shape(self):
+        return self._batch + [self._num_rows, self._num_rows]
+
+    def _ones_diag(self):
+        return array_ops.ones(self._batch + [self._num_rows], dtype=self.dtype)
+
+
+@tf_export("linalg.LinearOperatorIdentity")
+class LinearOperatorIdentity(_BaseIdentity):
+    """The identity (optionally batched) as a LinearOperator (tf.linalg.LinearOperatorIdentity)."""
+
+    def __init__(self, num_rows, batch_shape=None, dtype=None, is_non_singular=True, is_self_adjoint=True,
+                 is_positive_definite=True, is_square=True, assert_proper_shapes=False, name="LinearOperatorIdentity"):
+        self._init_identity(num_rows, batch_shape, dtype)
+        if not (is_non_singular and is_self_adjoint and is_positive_definite and is_square):
+            raise ValueError("An identity operator is always non-singular, self-adjoint, positive definite and "
+                             "square.")
+        super().__init__(self._dtype_, is_non_singular=True, is_self_adjoint=True, is_positive_definite=True,
+                         is_square=True, name=name,
+                         parameters={"num_rows": num_rows, "batch_shape": batch_shape, "dtype": dtype})
+
+    def _to_dense(self):
+        return linalg_ops.eye(self._num_rows, batch_shape=self._batch or None, dtype=self.dtype)
+
+    def _broadcast(self, x):
+        if not self._batch:
+            return x
+        xs = x.shape.as_list()
+        out = list(np.broadcast_shapes(tuple(xs[:-2]), tuple(self._batch))) + xs[-2:]
+        return array_ops.broadcast_to(x, out) if out != xs else x
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        return self._broadcast(_adj(x) if adjoint_arg else x)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        return self._matmul(rhs, adjoint_arg=adjoint_arg)
+
+    def _determinant(self):
+        return array_ops.ones(self._batch, dtype=self.dtype)
+
+    def _log_abs_determinant(self):
+        return array_ops.zeros(self._batch, dtype=self.dtype.real_dtype)
+
+    def _diag_part(self):
+        return self._ones_diag()
+
+    def _eigvals(self):
+        return self._ones_diag()
+
+    def add_to_tensor(self, x, name="add_to_tensor"):
+        x = _as_tensor(x, self.dtype)
+        return linalg_ops.set_diag(x, math_ops.add(linalg_ops.diag_part(x), 1))
+
+    def _linop_inverse(self):
+        return self
+
+
+@tf_export("linalg.LinearOperatorScaledIdentity")
+class LinearOperatorScaledIdentity(_BaseIdentity):
+    """`multiplier` times the identity (tf.linalg.LinearOperatorScaledIdentity); `multiplier` has the batch shape."""
+
+    def __init__(self, num_rows, multiplier, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=True, assert_proper_shapes=False, name="LinearOperatorScaledIdentity"):
+        self._multiplier = _t(multiplier)
+        self._init_identity(num_rows, None, self._multiplier.dtype)
+        self._batch = self._multiplier.shape.as_list()
+        if not self._multiplier.dtype.is_complex and is_self_adjoint is None:
+            is_self_adjoint = True
+        super().__init__(self._multiplier.dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=True, name=name,
+                         parameters={"num_rows": num_rows, "multiplier": multiplier})
+
+    @property
+    def multiplier(self):
+        return self._multiplier
+
+    def _m(self, adjoint, extra=2):
+        m = math_ops.conj(self._multiplier) if adjoint and self.dtype.is_complex else self._multiplier
+        for _ in range(extra):
+            m = array_ops.expand_dims(m, -1)
+        return m
+
+    def _to_dense(self):
+        return math_ops.multiply(linalg_ops.eye(self._num_rows, dtype=self.dtype), self._m(False))
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        return math_ops.multiply(_adj(x) if adjoint_arg else x, self._m(adjoint))
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        return math_ops.divide(_adj(rhs) if adjoint_arg else rhs, self._m(adjoint))
+
+    def _determinant(self):
+        return math_ops.pow(self._multiplier, self._num_rows)
+
+    def _log_abs_determinant(self):
+        return math_ops.multiply(math_ops.log(math_ops.abs(self._multiplier)), float(self._num_rows))
+
+    def _diag_part(self):
+        return math_ops.multiply(self._ones_diag(), self._m(False, 1))
+
+    def _eigvals(self):
+        return self._diag_part()
+
+    def trace(self, name="trace"):
+        return math_ops.multiply(self._multiplier, math_ops.cast(self._num_rows, self.dtype))
+
+    def add_to_tensor(self, x, name="add_to_tensor"):
+        x = _as_tensor(x, self.dtype)
+        return linalg_ops.set_diag(x, math_ops.add(linalg_ops.diag_part(x), self._m(False, 1)))
+
+    def _linop_inverse(self):
+        return LinearOperatorScaledIdentity(self._num_rows, math_ops.reciprocal(self._multiplier),
+                                            is_non_singular=self.is_non_singular,
+                                            is_self_adjoint=self.is_self_adjoint,
+                                            is_positive_definite=self.is_positive_definite)
+
+
+@tf_export("linalg.LinearOperatorLowerTriangular")
+class LinearOperatorLowerTriangular(LinearOperator):
+    """A lower triangular matrix (the upper triangle of `tril` is ignored) (tf.linalg.LinearOperatorLowerTriangular)."""
+
+    def __init__(self, tril, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None, is_square=None,
+                 name="LinearOperatorLowerTriangular"):
+        if is_square is False:
+            raise ValueError("Only square lower triangular operators supported at this time.")
+        self._tril = linalg_ops.band_part(_t(tril), -1, 0)
+        super().__init__(self._tril.dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=True, name=name,
+                         parameters={"tril": tril})
+
+    def _shape(self):
+        return self._tril.shape
+
+    def _to_dense(self):
+        return self._tril
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        return linalg_ops.triangular_solve(self._tril, rhs, lower=True, adjoint=adjoint)
+
+    def _d(self):
+        return linalg_ops.diag_part(self._tril)
+
+    def _determinant(self):
+        return math_ops.reduce_prod(self._d(), axis=-1)
+
+    def _log_abs_determinant(self):
+        return math_ops.reduce_sum(math_ops.log(math_ops.abs(self._d())), axis=-1)
+
+    def _eigvals(self):
+        return self._d()
+
+
+def _batch(ops):
+    out = ()
+    for o in ops:
+        out = np.broadcast_shapes(out, tuple(o.batch_shape.as_list()))
+    return list(out)
+
+
+@tf_export("linalg.LinearOperatorComposition")
+class LinearOperatorComposition(LinearOperator):
+    """The product op1 @ op2 @ ... of operators (tf.linalg.LinearOperatorComposition)."""
+
+    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name=None):
+        operators = list(operators)
+        if not operators:
+            raise ValueError("Expected a non-empty list of operators. Found: %s" % operators)
+        d = operators[0].dtype
+        for o in operators[1:]:
+            if o.dtype != d:
+                raise TypeError("Expected all operators to have the same dtype.  Found %s and %s"
+                                % (d.name, o.dtype.name))
+        if all(o.is_non_singular for o in operators):
+            if is_non_singular is False:
+                raise ValueError("The composition of non-singular operators is always non-singular.")
+            is_non_singular = True
+        self._operators = operators
+        super().__init__(d, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=is_square,
+                         name=name or "_o_".join(o.name for o in operators),
+                         parameters={"operators": operators})
+
+    @property
+    def operators(self):
+        return self._operators
+
+    def _shape(self):
+        return _batch(self._operators) + [self._operators[0].range_dimension, self._operators[-1].domain_dimension]
+
+    def _to_dense(self):
+        out = self._operators[-1].to_dense()
+        for o in reversed(self._operators[:-1]):
+            out = o.matmul(out)
+        return out
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        ops_ = self._operators if not adjoint else list(reversed(self._operators))
+        out = ops_[-1].matmul(x, adjoint=adjoint, adjoint_arg=adjoint_arg)
+        for o in reversed(ops_[:-1]):
+            out = o.matmul(out, adjoint=adjoint)
+        return out
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        ops_ = list(reversed(self._operators)) if adjoint else self._operators
+        out = ops_[0].solve(rhs, adjoint=adjoint, adjoint_arg=adjoint_arg)
+        for o in ops_[1:]:
+            out = o.solve(out, adjoint=adjoint)
+        return out
+
+    def _determinant(self):
+        out = self._operators[0].determinant()
+        for o in self._operators[1:]:
+            out = math_ops.multiply(out, o.determinant())
+        return out
+
+    def _log_abs_determinant(self):
+        return math_ops.add_n([o.log_abs_determinant() for o in self._operators])
+
+
+@tf_export("linalg.LinearOperatorInversion")
+class LinearOperatorInversion(LinearOperator):
+    """The inverse of `operator` (tf.linalg.LinearOperatorInversion)."""
+
+    def __init__(self, operator, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name=None):
+        self._operator = operator
+        if operator.is_non_singular is False or is_non_singular is False:
+            raise ValueError("operator and supplied hints must have is_non_singular=True or None.")
+        if operator.is_square is False or is_square is False:
+            raise ValueError("operator and supplied hints must have is_square=True or None.")
+        super().__init__(operator.dtype,
+                         is_non_singular=operator.is_non_singular if is_non_singular is None else is_non_singular,
+                         is_self_adjoint=operator.is_self_adjoint if is_self_adjoint is None else is_self_adjoint,
+                         is_positive_definite=operator.is_positive_definite if is_positive_definite is None
+                         else is_positive_definite, is_square=True, name=name or operator.name + "_inv",
+                         parameters={"operator": operator})
+
+    @property
+    def operator(self):
+        return self._operator
+
+    def _shape(self):
+        return self._operator.shape
+
+    def _to_dense(self):
+        return linalg_ops.inv(self._operator.to_dense())
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        return self._operator.solve(x, adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        return self._operator.matmul(rhs, adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+    def _determinant(self):
+        return math_ops.reciprocal(self._operator.determinant())
+
+    def _log_abs_determinant(self):
+        return math_ops.negative(self._operator.log_abs_determinant())
+
+    def _linop_inverse(self):
+        return self._operator
+
+
+@tf_export("linalg.LinearOperatorAdjoint")
+class LinearOperatorAdjoint(LinearOperator):
+    """The conjugate transpose of `operator` (tf.linalg.LinearOperatorAdjoint)."""
+
+    def __init__(self, operator, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name=None):
+        self._operator = operator
+        super().__init__(operator.dtype,
+                         is_non_singular=operator.is_non_singular if is_non_singular is None else is_non_singular,
+                         is_self_adjoint=operator.is_self_adjoint if is_self_adjoint is None else is_self_adjoint,
+                         is_positive_definite=operator.is_positive_definite if is_positive_definite is None
+                         else is_positive_definite,
+                         is_square=operator.is_square if is_square is None else is_square,
+                         name=name or operator.name + "_adjoint", parameters={"operator": operator})
+
+    @property
+    def operator(self):
+        return self._operator
+
+    def _shape(self):
+        s = self._operator.shape.as_list()
+        return s[:-2] + [s[-1], s[-2]]
+
+    def _to_dense(self):
+        return _adj(self._operator.to_dense())
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        return self._operator.matmul(x, adjoint=not adjoint, adjoint_arg=adjoint_arg)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        return self._operator.solve(rhs, adjoint=not adjoint, adjoint_arg=adjoint_arg)
+
+    def _determinant(self):
+        d = self._operator.determinant()
+        return math_ops.conj(d) if self.dtype.is_complex else d
+
+    def _log_abs_determinant(self):
+        return self._operator.log_abs_determinant()
+
+    def _diag_part(self):
+        d = self._operator.diag_part()
+        return math_ops.conj(d) if self.dtype.is_complex else d
+
+    def _linop_adjoint(self):
+        return self._operator
+
+
+@tf_export("linalg.LinearOperatorBlockDiag")
+class LinearOperatorBlockDiag(LinearOperator):
+    """A block-diagonal operator of square `operators` (tf.linalg.LinearOperatorBlockDiag)."""
+
+    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=True, name=None):
+        operators = list(operators)
+        if not operators:
+            raise ValueError("Expected a non-empty list of operators. Found: %s" % operators)
+        self._operators = operators
+        if all(o.is_non_singular for o in operators):
+            is_non_singular = True
+        super().__init__(operators[0].dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=is_square,
+                         name=name or "_ds_".join(o.name for o in operators), parameters={"operators": operators})
+
+    @property
+    def operators(self):
+        return self._operators
+
+    def _shape(self):
+        return _batch(self._operators) + [sum(o.range_dimension for o in self._operators),
+                                          sum(o.domain_dimension for o in self._operators)]
+
+    def _to_dense(self):
+        batch = _batch(self._operators)
+        rows = []
+        total = sum(o.domain_dimension for o in self._operators)
+        start = 0
+        for o in self._operators:
+            d = o.to_dense()
+            d = array_ops.broadcast_to(d, batch + d.shape.as_list()[-2:])
+            n = o.domain_dimension
+            rank = len(batch) + 2
+            rows.append(array_ops.pad(d, [[0, 0]] * (rank - 1) + [[start, total - start - n]]))
+            start += n
+        return array_ops.concat(rows, axis=-2)
+
+    def _split(self, x, dims):
+        return array_ops.split(x, dims, axis=-2)
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        x = _adj(x) if adjoint_arg else x
+        dims = [o.range_dimension if adjoint else o.domain_dimension for o in self._operators]
+        parts = self._split(x, dims)
+        return array_ops.concat([o.matmul(p, adjoint=adjoint) for o, p in zip(self._operators, parts)], axis=-2)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        parts = self._split(rhs, [o.domain_dimension for o in self._operators])
+        return array_ops.concat([o.solve(p, adjoint=adjoint) for o, p in zip(self._operators, parts)], axis=-2)
+
+    def _determinant(self):
+        out = self._operators[0].determinant()
+        for o in self._operators[1:]:
+            out = math_ops.multiply(out, o.determinant())
+        return out
+
+    def _log_abs_determinant(self):
+        return math_ops.add_n([o.log_abs_determinant() for o in self._operators])
+
+    def _diag_part(self):
+        return array_ops.concat([o.diag_part() for o in self._operators], axis=-1)
+
+
+@tf_export("linalg.LinearOperatorKronecker")
+class LinearOperatorKronecker(LinearOperator):
+    """The Kronecker product op1 (x) op2 (x) ... (tf.linalg.LinearOperatorKronecker)."""
+
+    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name=None):
+        operators = list(operators)
+        if not operators:
+            raise ValueError("Expected a list of >=1 operators. Found: %s" % operators)
+        self._operators = operators
+        if all(o.is_non_singular for o in operators):
+            is_non_singular = True
+        super().__init__(operators[0].dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=is_square,
+                         name=name or "_x_".join(o.name for o in operators), parameters={"operators": operators})
+
+    @property
+    def operators(self):
+        return self._operators
+
+    def _shape(self):
+        m = int(np.prod([o.range_dimension for o in self._operators]))
+        n = int(np.prod([o.domain_dimension for o in self._operators]))
+        return _batch(self._operators) + [m, n]
+
+    def _to_dense(self):
+        out = self._operators[0].to_dense()
+        for o in self._operators[1:]:
+            b = o.to_dense()
+            (m1, n1), (m2, n2) = out.shape.as_list()[-2:], b.shape.as_list()[-2:]
+            k = linalg_ops.einsum("...ij,...kl->...ikjl", out, b)
+            out = array_ops.reshape(k, k.shape.as_list()[:-4] + [m1 * m2, n1 * n2])
+        return out
+
+    def _determinant(self):
+        n = self.domain_dimension
+        out = None
+        for o in self._operators:
+            term = math_ops.pow(o.determinant(), n // o.domain_dimension)
+            out = term if out is None else math_ops.multiply(out, term)
+        return out
+
+    def _log_abs_determinant(self):
+        n = self.domain_dimension
+        return math_ops.add_n([math_ops.multiply(o.log_abs_determinant(), float(n // o.domain_dimension))
+                               for o in self._operators])
+
+    def _diag_part(self):
+        out = self._operators[0].diag_part()
+        for o in self._operators[1:]:
+            d = o.diag_part()
+            prod = math_ops.multiply(array_ops.expand_dims(out, -1), array_ops.expand_dims(d, -2))
+            s = prod.shape.as_list()
+            out = array_ops.reshape(prod, s[:-2] + [s[-2] * s[-1]])
+        return out
+
+    def _linop_inverse(self):
+        return LinearOperatorKronecker([o.inverse() for o in self._operators], is_non_singular=self.is_non_singular,
+                                       is_self_adjoint=self.is_self_adjoint,
+                                       is_positive_definite=self.is_positive_definite, is_square=True)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        return self.inverse().matmul(rhs, adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+
+@tf_export("linalg.LinearOperatorLowRankUpdate")
+class LinearOperatorLowRankUpdate(LinearOperator):
+    """A + U D V^H for a base operator A (tf.linalg.LinearOperatorLowRankUpdate); solves use the Woodbury
+    identity."""
+
+    def __init__(self, base_operator, u, diag_update=None, v=None, is_diag_update_positive=None,
+                 is_non_singular=None, is_self_adjoint=None, is_positive_definite=None, is_square=None,
+                 name="LinearOperatorLowRankUpdate"):
+        self._base = base_operator
+        self._u = _as_tensor(u, base_operator.dtype)
+        self._v = self._u if v is None else _as_tensor(v, base_operator.dtype)
+        self._diag = None if diag_update is None else _as_tensor(diag_update, base_operator.dtype)
+        if v is None and base_operator.is_self_adjoint and is_self_adjoint is None:
+            is_self_adjoint = True
+        super().__init__(base_operator.dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=is_square, name=name,
+                         parameters={"base_operator": base_operator, "u": u, "diag_update": diag_update, "v": v})
+
+    @property
+    def base_operator(self):
+        return self._base
+
+    @property
+    def u(self):
+        return self._u
+
+    @property
+    def v(self):
+        return self._v
+
+    @property
+    def diag_update(self):
+        return self._diag
+
+    def _shape(self):
+        return self._base.shape
+
+    def _ud(self):
+        return self._u if self._diag is None else math_ops.multiply(self._u, array_ops.expand_dims(self._diag, -2))
+
+    def _to_dense(self):
+        return math_ops.add(self._base.to_dense(), linalg_ops.matmul(self._ud(), self._v, adjoint_b=True))
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        x = _adj(x) if adjoint_arg else x
+        base = self._base.matmul(x, adjoint=adjoint)
+        if adjoint:
+            vd = self._v if self._diag is None else math_ops.multiply(
+                self._v, array_ops.expand_dims(math_ops.conj(self._diag) if self.dtype.is_complex else self._diag, -2))
+            return math_ops.add(base, linalg_ops.matmul(vd, linalg_ops.matmul(self._u, x, adjoint_a=True)))
+        return math_ops.add(base, linalg_ops.matmul(self._ud(), linalg_ops.matmul(self._v, x, adjoint_a=True)))
+
+    def _capacitance(self):
+        # C = D^-1 + V^H A^-1 U
+        ainv_u = self._base.solve(self._u)
+        vau = linalg_ops.matmul(self._v, ainv_u, adjoint_a=True)
+        k = self._u.shape[-1]
+        dinv = linalg_ops.eye(k, dtype=self.dtype) if self._diag is None else \
+            linalg_ops.diag(math_ops.reciprocal(self._diag))
+        return math_ops.add(dinv, vau)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        if adjoint:
+            d = None if self._diag is None else (math_ops.conj(self._diag) if self.dtype.is_complex else self._diag)
+            flipped = LinearOperatorLowRankUpdate(self._base.adjoint(), self._v, diag_update=d, v=self._u)
+            return flipped.solve(rhs, adjoint_arg=adjoint_arg)
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        ainv_rhs = self._base.solve(rhs)
+        ainv_u = self._base.solve(self._u)
+        inner = linalg_ops.solve(self._capacitance(), linalg_ops.matmul(self._v, ainv_rhs, adjoint_a=True))
+        return math_ops.subtract(ainv_rhs, linalg_ops.matmul(ainv_u, inner))
+
+    def _log_abs_determinant(self):
+        # det(A + U D V^H) = det(C) det(D) det(A)
+        out = math_ops.add(self._base.log_abs_determinant(), linalg_ops.slogdet(self._capacitance())[1])
+        if self._diag is not None:
+            out = math_ops.add(out, math_ops.reduce_sum(math_ops.log(math_ops.abs(self._diag)), axis=-1))
+        return out
+
+    def _determinant(self):
+        out = math_ops.multiply(self._base.determinant(), linalg_ops.det(self._capacitance()))
+        if self._diag is not None:
+            out = math_ops.multiply(out, math_ops.reduce_prod(self._diag, axis=-1))
+        return out
