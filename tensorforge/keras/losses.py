@@ -1118,3 +1118,50 @@ def get(identifier):
     if callable(obj):
         return obj() if inspect.isclass(obj) else obj
     raise ValueError("Could not interpret loss identifier: %s" % (identifier,))
+
+
+# ---------------------------------------------------------------- CTC
+
+
+@keras_export("keras.losses.ctc")
+def ctc(y_true, y_pred):
+    """CTC (Connectionist Temporal Classification) loss per sample.
+
+    Args:
+      y_true: `(batch_size, max_length)` integer labels; `0` is the blank/mask index.
+      y_pred: `(batch_size, max_length, num_classes)` logits (not softmax-normalised).
+    """
+    y_true = tf.convert_to_tensor(y_true)
+    y_pred = tf.convert_to_tensor(y_pred)
+    if y_true.shape.rank != 2:
+        raise ValueError("Targets `y_true` are expected to be a tensor of shape `(batch_size, max_length)` in integer "
+                         "format. Received: y_true.shape=%s" % (tuple(y_true.shape.as_list()),))
+    if y_pred.shape.rank != 3:
+        raise ValueError("Logits `y_pred` are expected to be a tensor of shape `(batch_size, max_length, num_classes)`. "
+                         "Received: y_pred.shape=%s" % (tuple(y_pred.shape.as_list()),))
+    shape = tf.shape(y_pred)
+    input_length = tf.fill([shape[0]], shape[1])
+    label_length = tf.cast(tf.reduce_sum(tf.cast(tf.not_equal(y_true, tf.cast(0, y_true.dtype)), "int32"), axis=-1),
+                           "int32")
+    target = tf.cast(y_true, "int32")
+    result_dtype = "float64" if y_pred.dtype == tf.float64 else (
+        y_pred.dtype.name if y_pred.dtype.is_floating else "float32")
+    compute_dtype = "float32" if result_dtype == "float64" else result_dtype
+    output = tf.cast(y_pred, compute_dtype)
+    loss = tf.nn.ctc_loss(labels=target, logits=output, label_length=label_length, logit_length=input_length,
+                          blank_index=0, logits_time_major=False)
+    return tf.cast(loss, result_dtype)
+
+
+@keras_export("keras.losses.CTC")
+class CTC(_Wrapper):
+    """CTC (Connectionist Temporal Classification) loss.
+
+    Args:
+      reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`, `"mean_with_sample_weight"` or `None`.
+      name: the loss instance's name.
+      dtype: the dtype of the loss computations (default `keras.backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(ctc, name=name, reduction=reduction, dtype=dtype)
