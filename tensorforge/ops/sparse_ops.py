@@ -1243,3 +1243,688 @@ def reset_shape(sp_input, new_shape=None) -> SparseTensor:
 
 
 from . import sparse_cross  # noqa: E402,F401 - tf.sparse.cross / cross_hashed
+
+
+# ---------------------------------------------------------------- SparseReduceMax / SparseReduceMaxSparse
+_REDUCE_MAX = "tf.sparse.reduce_max"
+
+
+def _reduce_max_groups(input_indices, input_values, input_shape, reduction_axes, op_name):
+    """(kept dims, output shape, linear output position of each entry) for a sparse max reduction."""
+    shape = [int(d) for d in input_shape]
+    axes = []
+    for a in np.asarray(reduction_axes).reshape(-1).tolist():
+        if not -len(shape) <= a < len(shape):
+            raise sh.error(_REDUCE_MAX, op_name, "Invalid reduction dimension %d, for input with %d dimensions."
+                           % (a, len(shape)))
+        axes.append(a % len(shape))
+    kept = [i for i in range(len(shape)) if i not in axes]
+    out_shape = [shape[i] for i in kept]
+    if kept and len(input_indices):
+        pos = np.ravel_multi_index(tuple(input_indices[:, i] for i in kept), out_shape)
+    else:
+        pos = np.zeros(len(input_indices), np.int64)
+    return shape, set(axes), kept, out_shape, pos
+
+
+def _group_max(values, pos, size):
+    """Per-position maximum of `values` (positions without values hold nothing: the mask says which have)."""
+    order = np.argsort(pos, kind="stable")
+    p, v = pos[order], values[order]
+    starts = np.flatnonzero(np.concatenate([[True], p[1:] != p[:-1]])) if len(p) else np.zeros(0, np.int64)
+    return p[starts], (np.maximum.reduceat(v, starts) if len(v) else v[:0])
+
+
+def _reduce_max_kernel(xp, input_indices, input_values, input_shape, reduction_axes, keep_dims=False):
+    shape, axes, kept, out_shape, pos = _reduce_max_groups(input_indices, input_values, input_shape, reduction_axes,
+                                                           "SparseReduceMax")
+    out = np.zeros(int(np.prod(out_shape)) if out_shape else 1, dtype=input_values.dtype)
+    where, vals = _group_max(input_values, pos, len(out))
+    out[where] = vals
+    if keep_dims:
+        return out.reshape([1 if i in axes else d for i, d in enumerate(shape)])
+    return out.reshape(out_shape)
+
+
+def _reduce_max_sparse_kernel(xp, input_indices, input_values, input_shape, reduction_axes, keep_dims=False):
+    shape, axes, kept, out_shape, pos = _reduce_max_groups(input_indices, input_values, input_shape, reduction_axes,
+                                                           "SparseReduceMaxSparse")
+    where, vals = _group_max(input_values, pos, 0)
+    full = [1 if i in axes else d for i, d in enumerate(shape)] if keep_dims else out_shape
+    cols = np.unravel_index(where, out_shape) if out_shape else ()
+    if keep_dims:
+        it = iter(cols)
+        cols = [np.zeros(len(where), np.int64) if i in axes else next(it) for i in range(len(shape))]
+    idx = np.stack([np.asarray(c, np.int64) for c in cols], axis=1) if len(cols) else np.zeros((len(where), 0), np.int64)
+    return idx.reshape(len(where), len(full)), vals, np.asarray(full, np.int64)
+
+
+def _reduce_max_infer(specs, attrs):
+    ind, val, shp, axes = specs
+    if val.dtype.is_complex or val.dtype in (dtypes.string, dtypes.bool):
+        raise sh.error(_REDUCE_MAX, "SparseReduceMax", "Value for attr 'T' of %s is not in the list of allowed values"
+                       % val.dtype.name)
+    s, a = _shape_input(shp), _known(axes)
+    if s is None or a is None:
+        return [(None, val.dtype)]
+    ax = {x % len(s) for x in np.asarray(a).reshape(-1).tolist() if -len(s) <= x < len(s)}
+    if attrs.get("keep_dims"):
+        return [(tuple(1 if i in ax else d for i, d in enumerate(s)), val.dtype)]
+    return [(tuple(d for i, d in enumerate(s) if i not in ax), val.dtype)]
+
+
+def _reduce_max_sparse_infer(specs, attrs):
+    ind, val, shp, axes = specs
+    dense = _reduce_max_infer(specs, attrs)[0][0]
+    r = None if dense is None else len(dense)
+    nnz = None
+    vals = [_known(s) for s in specs]
+    if all(v is not None for v in vals):
+        nnz = len(_reduce_max_sparse_kernel(np, *vals, **attrs)[1])
+    return [((nnz, r), _I64), ((nnz,), val.dtype), ((r,), _I64)]
+
+
+def _reduce_max_samples():
+    idx, shp = _idx_samples()
+    return [([idx, np.array([-1.0, -3.0, 2.0, 0.5]), shp, np.array([1], np.int32)], {"keep_dims": False}),
+            ([idx, np.array([-1, -3, 2, 5], np.int32), shp, np.array([0], np.int32)], {"keep_dims": True}),
+            ([idx, S.normal(4), shp, np.array([0, 1], np.int32)], {"keep_dims": False})]
+
+
+register("SparseReduceMax", kernel=_reduce_max_kernel, infer=_reduce_max_infer, grad=NON_DIFFERENTIABLE,
+         api=_REDUCE_MAX, args=("input_indices", "input_values", "input_shape", "reduction_axes"),
+         samples=_reduce_max_samples)
+register("SparseReduceMaxSparse", kernel=_reduce_max_sparse_kernel, infer=_reduce_max_sparse_infer,
+         grad=NON_DIFFERENTIABLE, api=_REDUCE_MAX, num_outputs=3,
+         args=("input_indices", "input_values", "input_shape", "reduction_axes"), samples=_reduce_max_samples)
+
+
+@tf_export("sparse.reduce_max")
+def reduce_max(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=None):
+    """The maximum of a SparseTensor's values across `axis` (all axes when None) (tf.sparse.reduce_max).
+
+    Only the stored values take part (implicit zeros do not), so a result may be negative; a
+    position with no stored value reduces to 0. With `output_is_sparse`, a SparseTensor of
+    the positions that have values.
+    """
+    sp = _convert_to_sparse_tensor(sp_input)
+    rank = sp.shape.rank
+    if axis is None:
+        axes = np.arange(rank if rank is not None else 0, dtype=np.int32)
+    else:
+        axes = np.asarray(axis._value if isinstance(axis, Tensor) else axis, dtype=np.int32).reshape(-1)
+    inputs = [sp.indices, sp.values, sp.dense_shape, Tensor(axes, dtypes.int32)]
+    attrs = {"keep_dims": bool(keepdims)}
+    if output_is_sparse:
+        return _wrap(*bind("SparseReduceMaxSparse", inputs, attrs))
+    return bind("SparseReduceMax", inputs, attrs)
+
+
+# ---------------------------------------------------------------- SparseSparseMaximum / Minimum
+def _sparse_sparse_kernel(fn, op_name):
+    def kernel(xp, a_indices, a_values, a_shape, b_indices, b_values, b_shape):
+        api = "tf.sparse.maximum" if fn is np.maximum else "tf.sparse.minimum"
+        if a_indices.shape[1] != b_indices.shape[1]:
+            raise sh.error(api, op_name, "Operands' shapes do not match: got %d and %d dimensions"
+                           % (a_indices.shape[1], b_indices.shape[1]))
+        sa, sb = [int(d) for d in a_shape], [int(d) for d in b_shape]
+        for i, (x, y) in enumerate(zip(sa, sb)):
+            if x != y:
+                raise sh.error(api, op_name, "Operands' shapes do not match: got %d and %d for dimension %d" % (x, y, i))
+        na = len(a_indices)
+        idx = np.concatenate([a_indices, b_indices]).astype(np.int64, copy=False)
+        keys = _order_keys(idx, sa)
+        order = _lex_order(idx, keys)
+        starts = _group_starts(None, keys[order]) if keys is not None else _group_starts(np.take(idx, order, axis=0))
+        first = np.flatnonzero(starts)
+        group = np.cumsum(starts) - 1
+        n = len(first)
+        zero = np.zeros((), a_values.dtype)
+        va = np.full(n, zero, a_values.dtype)
+        vb = np.full(n, zero, a_values.dtype)
+        from_a = order < na
+        va[group[from_a]] = a_values[order[from_a]]
+        vb[group[~from_a]] = b_values[order[~from_a] - na]
+        return np.take(idx, order[first], axis=0), fn(va, vb).astype(a_values.dtype, copy=False)
+    return kernel
+
+
+def _sparse_sparse_infer(op_name):
+    kern = _sparse_sparse_kernel(np.maximum if op_name.endswith("Maximum") else np.minimum, op_name)
+
+    def infer(specs, attrs):
+        ai, av, ash, bi, bv, bsh = specs
+        api = "tf.sparse.maximum" if op_name.endswith("Maximum") else "tf.sparse.minimum"
+        if bv.dtype is not av.dtype:
+            raise _dtype_error(api, op_name, 4, av.dtype, bv.dtype)
+        rank = _rank_of(ai, ash)
+        vals = [_known(s) for s in specs]
+        nnz = len(kern(np, *vals)[0]) if all(v is not None for v in vals) else None
+        return [((nnz, rank), _I64), ((nnz,), av.dtype)]
+    return infer
+
+
+def _max_min_samples():
+    a = np.array([[0, 0], [1, 2]], np.int64)
+    b = np.array([[0, 0], [0, 1]], np.int64)
+    shp = np.array([2, 3], np.int64)
+    return [([a, np.array([-1.0, 5.0]), shp, b, np.array([2.0, -4.0]), shp], {}),
+            ([a, np.array([3, 1], np.int32), shp, b, np.array([2, 7], np.int32), shp], {})]
+
+
+for _name, _fn in (("SparseSparseMaximum", np.maximum), ("SparseSparseMinimum", np.minimum)):
+    # TF registers these gradients as NotImplementedError: not differentiable.
+    register(_name, kernel=_sparse_sparse_kernel(_fn, _name), infer=_sparse_sparse_infer(_name),
+             grad=NON_DIFFERENTIABLE, api="tf.sparse." + _name[12:].lower(), num_outputs=2,
+             args=("a_indices", "a_values", "a_shape", "b_indices", "b_values", "b_shape"), samples=_max_min_samples)
+
+
+def _sparse_sparse(op_name, sp_a, sp_b):
+    a, b = _convert_to_sparse_tensor(sp_a), _convert_to_sparse_tensor(sp_b)
+    indices, values = bind(op_name, [a.indices, a.values, a.dense_shape, b.indices, b.values, b.dense_shape])
+    return _wrap(indices, values, a.dense_shape, a._shape)
+
+
+@tf_export("sparse.maximum")
+def maximum(sp_a, sp_b, name=None) -> SparseTensor:
+    """The element-wise maximum of two SparseTensors of one shape; missing entries count as 0 (tf.sparse.maximum)."""
+    return _sparse_sparse("SparseSparseMaximum", sp_a, sp_b)
+
+
+@tf_export("sparse.minimum")
+def minimum(sp_a, sp_b, name=None) -> SparseTensor:
+    """The element-wise minimum of two SparseTensors of one shape; missing entries count as 0 (tf.sparse.minimum)."""
+    return _sparse_sparse("SparseSparseMinimum", sp_a, sp_b)
+
+
+# ---------------------------------------------------------------- SparseSoftmax
+_SOFTMAX = "tf.sparse.softmax"
+
+
+def _softmax_kernel(xp, sp_indices, sp_values, sp_shape):
+    shape = [int(d) for d in sp_shape]
+    if len(shape) < 2:
+        raise sh.error(_SOFTMAX, "SparseSoftmax", "Input should have rank >= 2, but received shape: %s" % _fmt_index(shape))
+    if len(sp_values) == 0:
+        return sp_values.copy()
+    lead = shape[:-1]
+    pos = np.ravel_multi_index(tuple(sp_indices[:, :-1].T), lead)
+    _, inv = np.unique(pos, return_inverse=True)
+    inv = inv.reshape(-1)
+    gmax = np.full(inv.max() + 1, -np.inf, sp_values.dtype)
+    np.maximum.at(gmax, inv, sp_values)
+    e = np.exp(sp_values - gmax[inv])
+    total = np.bincount(inv, weights=e)
+    return (e / total[inv]).astype(sp_values.dtype, copy=False)
+
+
+def _softmax_infer(specs, attrs):
+    ind, val, shp = specs
+    if not val.dtype.is_floating:
+        raise sh.error(_SOFTMAX, "SparseSoftmax", "Value for attr 'T' of %s is not in the list of allowed values: "
+                       "half, float, double" % val.dtype.name)
+    s = _shape_input(shp)
+    if s is not None and len(s) < 2:
+        raise sh.error(_SOFTMAX, "SparseSoftmax", "Input should have rank >= 2, but received shape: %s" % sh.fmt(s))
+    return [(sh.dims(val) if sh.dims(val) is not None else (_nnz(ind),), val.dtype)]
+
+
+def _softmax_grad(op, dy):
+    # TF's SparseSoftmaxGrad: (dy - sum_over_row(dy * out)) * out, on the stored values only.
+    from . import math_ops
+    indices, shape = op.inputs[0], op.inputs[2]
+    out = op.outputs[0]
+    prod = math_ops.multiply(out, dy)
+    row_sum = bind("SparseReduceSum", [indices, prod, shape, Tensor(np.asarray([-1], np.int32), dtypes.int32)],
+                   {"keep_dims": True})
+    return [None, math_ops.multiply(math_ops.subtract(dy, _gather_at(indices, shape, row_sum)), out), None]
+
+
+register("SparseSoftmax", kernel=_softmax_kernel, infer=_softmax_infer, grad=_softmax_grad, api=_SOFTMAX,
+         args=("sp_indices", "sp_values", "sp_shape"),
+         samples=lambda: [([_idx_samples()[0], S.normal(4), _idx_samples()[1]], {}),
+                          ([np.array([[0, 0], [0, 2], [2, 1], [2, 3]], np.int64), S.normal(4),
+                            np.array([3, 4], np.int64)], {})])
+
+
+@tf_export("sparse.softmax")
+def softmax(sp_input, name=None) -> SparseTensor:
+    """Softmax over the stored values of each innermost row of a SparseTensor (tf.sparse.softmax).
+
+    Implicit zeros take no part (they stay absent); the indices must be in row-major order.
+    """
+    sp = _convert_to_sparse_tensor(sp_input)
+    return sp.with_values(bind("SparseSoftmax", [sp.indices, sp.values, sp.dense_shape]))
+
+
+# ---------------------------------------------------------------- SparseSegmentSum / Mean / SqrtN
+_SEGMENT_KINDS = {"Sum": "segment_sum", "Mean": "segment_mean", "SqrtN": "segment_sqrt_n"}
+
+
+def _segment_kernel(kind, with_num):
+    op_name = "SparseSegment%s%s" % (kind, "WithNumSegments" if with_num else "")
+    api = "tf.sparse." + _SEGMENT_KINDS[kind]
+
+    def kernel(xp, data, indices, segment_ids, num_segments=None):
+        if data.ndim < 1:
+            raise sh.error(api, op_name, "Shape must be at least rank 1 but is rank 0 (argument data)")
+        n = data.shape[0]
+        ids = segment_ids.astype(np.int64, copy=False)
+        idx = indices.astype(np.int64, copy=False)
+        if len(ids) and (ids[1:] < ids[:-1]).any():
+            raise sh.error(api, op_name, "segment ids are not increasing")
+        if len(ids) and ids[0] < 0:
+            raise sh.error(api, op_name, "segment ids must be >= 0")
+        bad = (idx < 0) | (idx >= n)
+        if bad.any():
+            i = int(bad.argmax())
+            raise sh.error(api, op_name, "Bad: indices[%d] == %d out of range [0, %d)" % (i, idx[i], n))
+        if with_num:
+            out_rows = int(num_segments)
+            if len(ids) and ids[-1] >= out_rows:
+                raise sh.error(api, op_name, "segment ids must be < num_segments")
+        else:
+            out_rows = int(ids[-1]) + 1 if len(ids) else 0
+        rows = np.take(data, idx, axis=0)
+        out = np.zeros((out_rows,) + data.shape[1:], dtype=data.dtype)
+        if len(ids):
+            starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+            acc = np.add.reduceat(rows.astype(np.float64) if data.dtype.kind == "f" and data.itemsize < 4 else rows,
+                                  starts, axis=0)
+            if kind != "Sum":
+                counts = np.diff(np.append(starts, len(ids))).astype(np.float64)
+                div = counts if kind == "Mean" else np.sqrt(counts)
+                acc = acc / div.reshape((-1,) + (1,) * (data.ndim - 1))
+            out[ids[starts]] = acc
+        return out
+    return kernel
+
+
+def _segment_infer(kind, with_num):
+    op_name = "SparseSegment%s%s" % (kind, "WithNumSegments" if with_num else "")
+    api = "tf.sparse." + _SEGMENT_KINDS[kind]
+
+    def infer(specs, attrs):
+        data, indices, ids = specs[:3]
+        allowed = sh.FLOATS if kind != "Sum" else None
+        if allowed is not None and data.dtype not in (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64):
+            raise sh.error(api, op_name, "Value for attr 'T' of %s is not in the list of allowed values: bfloat16, "
+                           "half, float, double" % data.dtype.name)
+        if kind == "Sum" and not (data.dtype.is_floating or data.dtype.is_integer):
+            raise sh.error(api, op_name, "Value for attr 'T' of %s is not in the list of allowed values" % data.dtype.name)
+        for s, nm in ((indices, "indices"), (ids, "segment_ids")):
+            if s.dtype not in _INDEX_DTYPES:
+                raise sh.error(api, op_name, "%s must be int32 or int64, got %s" % (nm, s.dtype.name))
+            d = sh.dims(s)
+            if d is not None and len(d) != 1:
+                raise sh.error(api, op_name, "Shape must be rank 1 but is rank %d (argument %s)" % (len(d), nm))
+        dd = sh.dims(data)
+        if with_num:
+            v = _known(specs[3])
+            rows = None if v is None else int(v)
+        else:
+            v = _known(ids)
+            rows = None if v is None else (int(v[-1]) + 1 if len(v) else 0)
+        return [(None if dd is None else (rows,) + tuple(dd[1:]), data.dtype)]
+    return infer
+
+
+def _segment_grad(kind, with_num):
+    def grad(op, dy):
+        from . import array_ops, math_ops
+        data, indices, ids = op.inputs[:3]
+        rows = array_ops.gather(dy, ids)
+        if kind != "Sum":
+            nseg = array_ops.shape(dy)[0]
+            ones = array_ops.ones_like(math_ops.cast(ids, dy.dtype))
+            counts = math_ops.maximum(math_ops.unsorted_segment_sum(ones, ids, nseg), math_ops.cast(1, dy.dtype))
+            scale = math_ops.reciprocal(counts if kind == "Mean" else math_ops.sqrt(counts))
+            w = array_ops.gather(scale, ids)
+            rows = math_ops.multiply(rows, array_ops.reshape(w, [-1] + [1] * (dy.shape.rank - 1)))
+        n = data.shape[0] if data.shape[0] is not None else array_ops.shape(data)[0]
+        ddata = math_ops.unsorted_segment_sum(rows, indices, n)
+        return [ddata, None, None] + ([None] if with_num else [])
+    return grad
+
+
+def _segment_samples(with_num):
+    def samples():
+        data = S.normal(4, 3)
+        idx = np.array([0, 2, 1, 3, 2], np.int32)
+        ids = np.array([0, 0, 2, 2, 3], np.int64)
+        out = [([data, idx, ids] + ([np.int32(6)] if with_num else []), {})]
+        out.append(([S.normal(3), np.array([2, 0], np.int64), np.array([1, 1], np.int32)] +
+                    ([np.int64(2)] if with_num else []), {}))
+        return out
+    return samples
+
+
+for _kind in ("Sum", "Mean", "SqrtN"):
+    for _with_num in (False, True):
+        _op = "SparseSegment%s%s" % (_kind, "WithNumSegments" if _with_num else "")
+        register(_op, kernel=_segment_kernel(_kind, _with_num), infer=_segment_infer(_kind, _with_num),
+                 grad=_segment_grad(_kind, _with_num), api="tf.sparse." + _SEGMENT_KINDS[_kind],
+                 args=("data", "indices", "segment_ids") + (("num_segments",) if _with_num else ()),
+                 samples=_segment_samples(_with_num))
+
+
+def _sparse_segment(kind, data, indices, segment_ids, num_segments):
+    data = _t(data)
+    indices, ids = _t(indices), _t(segment_ids)
+    if kind != "Sum" and data.dtype not in sh.FLOATS:
+        raise InvalidArgumentError(None, None, "Value for attr 'T' of %s is not in the list of allowed values: "
+                                   "bfloat16, half, float, double" % data.dtype.name)
+    if num_segments is None:
+        return bind("SparseSegment" + kind, [data, indices, ids])
+    num = _t(num_segments)
+    return bind("SparseSegment%sWithNumSegments" % kind, [data, indices, ids, num])
+
+
+@tf_export("sparse.segment_sum")
+def segment_sum(data, indices, segment_ids, num_segments=None, name=None, sparse_gradient=False) -> Tensor:
+    """Sums the rows data[indices[i]] into segment segment_ids[i] (sorted ids) (tf.sparse.segment_sum).
+
+    Args:
+      data: a tensor [N, ...].
+      indices: int32/int64 [K], rows of `data`.
+      segment_ids: int32/int64 [K], non-decreasing.
+      num_segments: the number of output rows (default: the last id + 1).
+      sparse_gradient: accepted for TF's signature; the gradient is dense here.
+    """
+    return _sparse_segment("Sum", data, indices, segment_ids, num_segments)
+
+
+@tf_export("sparse.segment_mean")
+def segment_mean(data, indices, segment_ids, num_segments=None, name=None, sparse_gradient=False) -> Tensor:
+    """The mean of the rows data[indices[i]] in each segment (empty segments give 0) (tf.sparse.segment_mean)."""
+    return _sparse_segment("Mean", data, indices, segment_ids, num_segments)
+
+
+@tf_export("sparse.segment_sqrt_n")
+def segment_sqrt_n(data, indices, segment_ids, num_segments=None, name=None, sparse_gradient=False) -> Tensor:
+    """The sum of each segment's rows divided by sqrt(its size) (tf.sparse.segment_sqrt_n)."""
+    return _sparse_segment("SqrtN", data, indices, segment_ids, num_segments)
+
+
+# ---------------------------------------------------------------- SparseFillEmptyRows
+_FILL = "tf.sparse.fill_empty_rows"
+
+
+def _fill_empty_rows_kernel(xp, indices, values, dense_shape, default_value):
+    shape = [int(d) for d in dense_shape]
+    if len(shape) < 1:
+        raise sh.error(_FILL, "SparseFillEmptyRows", "dense_shape must be a vector of length >= 1")
+    if np.ndim(default_value) != 0:
+        raise sh.error(_FILL, "SparseFillEmptyRows", "default_value must be a scalar")
+    nrows, n = shape[0], len(indices)
+    rows = indices[:, 0].astype(np.int64) if n else np.zeros(0, np.int64)
+    if n and ((rows < 0) | (rows >= nrows)).any():
+        i = int(((rows < 0) | (rows >= nrows)).argmax())
+        raise sh.error(_FILL, "SparseFillEmptyRows", "indices(%d, 0) is invalid: %d >= %d" % (i, rows[i], nrows))
+    counts = np.bincount(rows, minlength=nrows)
+    empty = counts == 0
+    per_row = np.where(empty, 1, counts)
+    start = np.concatenate([[0], np.cumsum(per_row)[:-1]]).astype(np.int64) if nrows else np.zeros(0, np.int64)
+    order = np.argsort(rows, kind="stable")
+    within = np.arange(n, dtype=np.int64) - np.searchsorted(rows[order], rows[order])
+    reverse = np.empty(n, np.int64)
+    reverse[order] = start[rows[order]] + within
+    total = int(per_row.sum())
+    out_idx = np.zeros((total, len(shape)), np.int64)
+    out_val = np.empty(total, dtype=values.dtype)
+    out_idx[reverse] = indices
+    out_val[reverse] = values
+    e = np.flatnonzero(empty)
+    out_idx[start[e], 0] = e
+    out_val[start[e]] = default_value
+    return out_idx, out_val, empty, reverse
+
+
+def _fill_empty_rows_infer(specs, attrs):
+    ind, val, shp, default = specs
+    if default.dtype is not val.dtype:
+        raise _dtype_error(_FILL, "SparseFillEmptyRows", 3, val.dtype, default.dtype)
+    s = _shape_input(shp)
+    rank = _rank_of(ind, shp)
+    vals = [_known(x) for x in specs]
+    total = None
+    if all(v is not None for v in vals):
+        total = len(_fill_empty_rows_kernel(np, *vals)[1])
+    return [((total, rank), _I64), ((total,), val.dtype), ((None if s is None else s[0],), dtypes.bool),
+            ((_nnz(ind) if _nnz(ind) is not None else _nnz(val),), _I64)]
+
+
+def _fill_empty_rows_grad(op, d_indices, d_values, d_empty, d_reverse):
+    # TF's SparseFillEmptyRowsGrad: the values' gradient is picked at their new places, the rest goes to the default.
+    from . import array_ops, math_ops
+    d_in = array_ops.gather(d_values, op.outputs[3])
+    d_default = math_ops.subtract(math_ops.reduce_sum(d_values), math_ops.reduce_sum(d_in))
+    return [None, d_in, None, d_default]
+
+
+register("SparseFillEmptyRows", kernel=_fill_empty_rows_kernel, infer=_fill_empty_rows_infer,
+         grad=_fill_empty_rows_grad, api=_FILL, num_outputs=4, args=("indices", "values", "dense_shape",
+                                                                     "default_value"),
+         samples=lambda: [([np.array([[1, 0], [3, 2], [1, 1]], np.int64), S.normal(3), np.array([5, 4], np.int64),
+                            S.scalar(-1.0, np.float64)], {}),
+                          ([np.array([[0], [1]], np.int64), np.array([3, 4], np.int32), np.array([2], np.int64),
+                            np.int32(7)], {})])
+
+
+@tf_export("sparse.fill_empty_rows")
+def fill_empty_rows(sp_input, default_value, name=None):
+    """Adds `default_value` at [row, 0, ..., 0] for every row of a SparseTensor that has no values.
+
+    Returns:
+      (the filled SparseTensor, a bool vector: which rows were empty) (tf.sparse.fill_empty_rows).
+    """
+    sp = _convert_to_sparse_tensor(sp_input)
+    default = _t(default_value, sp.dtype)
+    indices, values, empty, _ = bind("SparseFillEmptyRows", [sp.indices, sp.values, sp.dense_shape, default])
+    return _wrap(indices, values, sp.dense_shape, sp._shape), empty
+
+
+# ---------------------------------------------------------------- mask (composite)
+@tf_export("sparse.mask")
+def mask(a, mask_indices, name=None):
+    """The slices of IndexedSlices `a` whose indices are not in `mask_indices` (tf.sparse.mask).
+
+    Order and repeats of `a.indices` are kept (TF's ListDiff).
+    """
+    from ..framework.indexed_slices import IndexedSlices
+    from . import array_ops, math_ops
+    idx = a.indices
+    m = _t(mask_indices, idx.dtype)
+    sorted_m = array_ops.sort(m)
+    nm = sorted_m.shape[0]
+    if nm == 0:
+        keep = array_ops.reshape(array_ops.where(array_ops.ones_like(idx, dtypes.bool)), [-1])
+    else:
+        pos = array_ops.searchsorted(sorted_m, idx)
+        pos = math_ops.minimum(pos, nm - 1)
+        found = math_ops.equal(array_ops.gather(sorted_m, pos), idx)
+        keep = array_ops.reshape(array_ops.where(math_ops.logical_not(found)), [-1])
+    return IndexedSlices(array_ops.gather(a.values, keep), array_ops.gather(idx, keep), a.dense_shape)
+
+
+# ---------------------------------------------------------------- DenseCountSparseOutput / SparseCountSparseOutput
+_BINCOUNT = "tf.sparse.bincount"
+
+
+def _count_sparse(batch, values, weights, nbatch, minlength, maxlength, binary_output, out_dtype, op_name):
+    """(indices, counts, dense_shape) of the values per batch row, as TF's count ops."""
+    vals = values.astype(np.int64, copy=False)
+    if len(vals) and vals.min() < 0:
+        raise sh.error(_BINCOUNT, op_name, "Input values must all be non-negative")
+    keep = vals < maxlength if maxlength > 0 else np.ones(len(vals), bool)
+    max_seen = int(vals[keep].max()) if keep.any() else 0
+    size = maxlength if maxlength > 0 else max(max_seen + 1, minlength)
+    b, v = (batch[keep] if batch is not None else None), vals[keep]
+    key = v if b is None else b * size + v
+    w = weights[keep] if len(weights) else None
+    uniq, inv = np.unique(key, return_inverse=True)
+    inv = inv.reshape(-1)
+    if binary_output:
+        counts = np.ones(len(uniq), out_dtype)
+    elif w is None:
+        counts = np.bincount(inv, minlength=len(uniq)).astype(out_dtype)
+    else:
+        counts = np.bincount(inv, weights=w, minlength=len(uniq)).astype(out_dtype)
+    if batch is None:
+        return uniq.reshape(-1, 1), counts, np.asarray([size], np.int64)
+    return np.stack([uniq // size, uniq % size], axis=1), counts, np.asarray([nbatch, size], np.int64)
+
+
+def _dense_count_kernel(xp, values, weights, minlength=-1, maxlength=-1, binary_output=False):
+    if values.ndim not in (1, 2):
+        raise sh.error(_BINCOUNT, "DenseCountSparseOutput", "Input must be a 1 or 2-dimensional tensor. Got: %d"
+                       % values.ndim)
+    if weights.size and weights.shape != values.shape:
+        raise sh.error(_BINCOUNT, "DenseCountSparseOutput", "Weights and values must have the same shape.")
+    if values.ndim == 1:
+        return _count_sparse(None, values, weights.reshape(-1), 0, minlength, maxlength, binary_output,
+                             weights.dtype, "DenseCountSparseOutput")
+    nb, width = values.shape
+    batch = np.repeat(np.arange(nb, dtype=np.int64), width)
+    return _count_sparse(batch, values.reshape(-1), weights.reshape(-1), nb, minlength, maxlength, binary_output,
+                         weights.dtype, "DenseCountSparseOutput")
+
+
+def _sparse_count_kernel(xp, indices, values, dense_shape, weights, minlength=-1, maxlength=-1, binary_output=False):
+    shape = [int(d) for d in dense_shape]
+    if weights.size and weights.shape != values.shape:
+        raise sh.error(_BINCOUNT, "SparseCountSparseOutput", "Weights and values must have the same shape.")
+    if len(shape) == 1:
+        return _count_sparse(None, values, weights, 0, minlength, maxlength, binary_output, weights.dtype,
+                             "SparseCountSparseOutput")
+    if len(shape) != 2:
+        raise sh.error(_BINCOUNT, "SparseCountSparseOutput", "Input must be a 1 or 2-dimensional tensor. Got: %d"
+                       % len(shape))
+    return _count_sparse(indices[:, 0].astype(np.int64), values, weights, shape[0], minlength, maxlength,
+                         binary_output, weights.dtype, "SparseCountSparseOutput")
+
+
+def _count_infer(sparse_input):
+    def infer(specs, attrs):
+        vals = specs[1] if sparse_input else specs[0]
+        weights = specs[3] if sparse_input else specs[1]
+        op_name = "SparseCountSparseOutput" if sparse_input else "DenseCountSparseOutput"
+        if vals.dtype not in _INDEX_DTYPES:
+            raise sh.error(_BINCOUNT, op_name, "Value for attr 'T' of %s is not in the list of allowed values: "
+                           "int32, int64" % vals.dtype.name)
+        if sparse_input:
+            r = _shape_input(specs[2])
+            rank = None if r is None else len(r)
+        else:
+            d = sh.dims(vals)
+            rank = None if d is None else len(d)
+        known = [_known(s) for s in specs]
+        nnz = None
+        if all(k is not None for k in known):
+            kern = _sparse_count_kernel if sparse_input else _dense_count_kernel
+            nnz = len(kern(np, *known, **attrs)[1])
+        return [((nnz, rank), _I64), ((nnz,), weights.dtype), ((rank,), _I64)]
+    return infer
+
+
+_COUNT_ATTRS = {"minlength": -1, "maxlength": -1, "binary_output": False}
+register("DenseCountSparseOutput", kernel=_dense_count_kernel, infer=_count_infer(False), grad=NON_DIFFERENTIABLE,
+         api=_BINCOUNT, num_outputs=3, args=("values", "weights"),
+         samples=lambda: [([np.array([1, 5, 5, 2], np.int32), np.zeros(0, np.int32)], dict(_COUNT_ATTRS)),
+                          ([np.array([[1, 5], [2, 2]], np.int64), np.array([[0.5, 1.0], [2.0, 3.0]])],
+                           {"minlength": 8, "maxlength": -1, "binary_output": False}),
+                          ([np.array([1, 5, 5, 2], np.int32), np.zeros(0, np.int32)],
+                           {"minlength": -1, "maxlength": 3, "binary_output": True})])
+register("SparseCountSparseOutput", kernel=_sparse_count_kernel, infer=_count_infer(True), grad=NON_DIFFERENTIABLE,
+         api=_BINCOUNT, num_outputs=3, args=("indices", "values", "dense_shape", "weights"),
+         samples=lambda: [([np.array([[0, 0], [0, 2], [2, 1]], np.int64), np.array([3, 3, 1], np.int32),
+                            np.array([3, 4], np.int64), np.zeros(0, np.int32)], dict(_COUNT_ATTRS))])
+
+
+@tf_export("sparse.bincount")
+def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binary_output=False, name=None):
+    """Counts each value (per row when axis=-1) into a SparseTensor (tf.sparse.bincount).
+
+    Args:
+      values: int32/int64 tensor or SparseTensor (rank 1, or 2 with axis=-1).
+      weights: optional weights of the shape of `values` (or its values), summed instead of 1s.
+      axis: 0 (flatten; one count vector) or -1 (one count row per row of `values`).
+      minlength: the least size of the counted dimension.
+      maxlength: values >= maxlength are dropped, and the counted dimension is maxlength.
+      binary_output: 1 for present values instead of counts (exclusive with weights).
+
+    Returns:
+      A SparseTensor of counts, dtype that of `weights` (else of `values`).
+    """
+    if not isinstance(values, SparseTensor):
+        values = _t(values)
+    if weights is not None and not isinstance(weights, SparseTensor):
+        weights = _t(weights)
+    if weights is not None and binary_output:
+        raise ValueError("Arguments `binary_output` and `weights` are mutually exclusive. Please specify only one.")
+    if axis is None:
+        axis = 0
+    if axis not in [0, -1]:
+        raise ValueError("Unsupported value for argument axis=%s. Only 0 and -1 are currently supported." % (axis,))
+    attrs = {"minlength": -1 if minlength is None else int(minlength),
+             "maxlength": -1 if maxlength is None else int(maxlength), "binary_output": bool(binary_output)}
+    from . import array_ops
+    if isinstance(values, SparseTensor) and weights is not None and not isinstance(weights, SparseTensor):
+        raise ValueError("Argument `weights` must be a SparseTensor if `values` is a SparseTensor. Received weights=%s "
+                         "of type: %s" % (np.asarray(weights._value) if isinstance(weights, Tensor) else weights,
+                                          "EagerTensor" if type(weights) is Tensor else type(weights).__name__))
+    if axis == 0:
+        if isinstance(values, SparseTensor):
+            if weights is not None and isinstance(weights, SparseTensor):
+                weights = weights.values
+            values = values.values
+        else:
+            if weights is not None:
+                weights = array_ops.reshape(weights, [-1])
+            values = array_ops.reshape(values, [-1])
+    if isinstance(values, SparseTensor):
+        if weights is None:
+            weights = Tensor(np.zeros(0, values.dtype.as_numpy_dtype), values.dtype)
+        elif isinstance(weights, SparseTensor):
+            weights = weights.values
+        out = bind("SparseCountSparseOutput", [values.indices, values.values, values.dense_shape, weights], attrs)
+    else:
+        if weights is None:
+            weights = Tensor(np.zeros(0, values.dtype.as_numpy_dtype), values.dtype)
+        out = bind("DenseCountSparseOutput", [values, weights], attrs)
+    return _wrap(*out)
+
+
+# ---------------------------------------------------------------- sampled_addmm (composite)
+@tf_export("sparse.sampled_addmm")
+def sampled_addmm(indices, values, dense_shape, mat1, mat2, beta=1.0, alpha=1.0, output_type=dtypes.float32):
+    """beta * values + alpha * (mat1 @ mat2) at `indices` only (tf.sparse.sampled_addmm).
+
+    Returns:
+      (indices, values, dense_shape) of the result (batched when mat1/mat2 have batch dimensions).
+    """
+    from . import array_ops, linalg_ops, math_ops
+    indices = _t(indices)
+    values = _t(values, output_type)
+    dense_shape = _t(dense_shape, dtypes.int32)
+    mat1 = _t(mat1, output_type)
+    mat2 = _t(mat2, output_type)
+    m1, m2 = mat1.shape.as_list(), mat2.shape.as_list()
+    want = [m1[-2], m2[-1]]
+    got = _known(dense_shape)
+    if got is not None:
+        got = np.asarray(got).reshape(-1)
+        if len(got) != 2:
+            raise InvalidArgumentError(None, None, "Incompatible shapes: [%d] vs. [2]" % len(got))
+        if got.tolist() != want:
+            raise ValueError("Dense shape: %s does not match output shape: %s" % (got, np.asarray(want, np.int32)))
+    rank = len(m1)
+    batch_dims = rank - 2
+    n = indices.shape[-1]
+    batch_idx = indices[..., :n - 2]
+    row_idx = indices[..., :n - 1]
+    col_idx = array_ops.concat([batch_idx, indices[..., n - 1:]], axis=-1)
+    rows = array_ops.gather_nd(mat1, row_idx, batch_dims=batch_dims)
+    cols = array_ops.gather_nd(linalg_ops.matrix_transpose(mat2), col_idx, batch_dims=batch_dims)
+    dot = math_ops.reduce_sum(math_ops.multiply(rows, cols), axis=-1)
+    return (indices, math_ops.add(math_ops.multiply(dot, alpha), math_ops.multiply(values, beta)), dense_shape)

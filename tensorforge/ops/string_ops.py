@@ -997,3 +997,264 @@ register("Fingerprint", kernel=_fingerprint_kernel, infer=_fingerprint_infer, gr
 def fingerprint(data, method="farmhash64", name=None) -> Tensor:
     """A uint8 [N, 8] fingerprint of each row of `data` (FarmHash Fingerprint64, little-endian bytes)."""
     return bind("Fingerprint", [convert_to_tensor(data)], {"method": method})
+
+
+# ---------------------------------------------------------------- StringToHashBucket (legacy Hash64)
+_M64 = (1 << 64) - 1
+
+
+def _hash64(s: bytes, seed: int = 0xDECAFCAFFE) -> int:
+    """TF's legacy Hash64 (tensorflow/core/platform/hash.cc, a MurmurHash64A variant), used by StringToHashBucket."""
+    m, r = 0xC6A4A7935BD1E995, 47
+    n = len(s)
+    h = (seed ^ (n * m)) & _M64
+    full = n - n % 8
+    if full:
+        for k in np.frombuffer(s[:full], "<u8").tolist():
+            k = (k * m) & _M64
+            k ^= k >> r
+            k = (k * m) & _M64
+            h ^= k
+            h = (h * m) & _M64
+    tail = s[full:]
+    if tail:
+        h ^= int.from_bytes(tail, "little")
+        h = (h * m) & _M64
+    h ^= h >> r
+    h = (h * m) & _M64
+    h ^= h >> r
+    return h
+
+
+def _hash_bucket_legacy_kernel(xp, string_tensor, num_buckets):
+    flat = string_tensor.reshape(-1)
+    out = np.fromiter((_hash64(s) % num_buckets for s in flat), dtype=np.uint64, count=flat.size)
+    return out.astype(np.int64).reshape(string_tensor.shape)
+
+
+def _hash_bucket_legacy_infer(specs, attrs):
+    if attrs["num_buckets"] < 1:
+        raise sh.error("tf.strings.to_hash_bucket", "StringToHashBucket",
+                       "num_buckets must be >= 1, got %d" % attrs["num_buckets"])
+    return [(sh.dims(specs[0]), dtypes.int64)]
+
+
+register("StringToHashBucket", kernel=_hash_bucket_legacy_kernel, infer=_hash_bucket_legacy_infer,
+         grad=NON_DIFFERENTIABLE, api="tf.strings.to_hash_bucket", args=("string_tensor",),
+         samples=lambda: [([np.array([b"", b"a", b"hello world", b"x" * 17], dtype=object)], {"num_buckets": 7})])
+
+
+@tf_export("strings.to_hash_bucket")
+def to_hash_bucket(input, num_buckets, name=None) -> Tensor:  # noqa: A002 - TF's argument name
+    """Hashes strings into `num_buckets` buckets with TF's legacy Hash64 (deprecated in TF for
+    tf.strings.to_hash_bucket_fast, which uses FarmHash) (tf.strings.to_hash_bucket)."""
+    x = convert_to_tensor(input)
+    if x.dtype != dtypes.string:
+        raise TypeError("Input 'string_tensor' of 'StringToHashBucket' Op has type %s that does not match expected "
+                        "type of string." % x.dtype.name)
+    return bind("StringToHashBucket", [x], {"num_buckets": int(num_buckets)})
+
+
+# ---------------------------------------------------------------- StringNGrams
+_NGRAMS = "tf.strings.ngrams"
+
+
+def _ngrams_row(tokens, widths, sep, left, right, pad_width, preserve_short):
+    out = []
+
+    def pad_of(w):
+        return min(w - 1 if pad_width < 0 else pad_width, w - 1)
+
+    def make(num, w):
+        p = pad_of(w)
+        for k in range(num):  # one ngram: left pads, tokens, right pads
+            lp = max(0, p - k)
+            rp = max(0, p - (num - (k + 1)))
+            nt = w - (lp + rp)
+            start = 0 if lp > 0 else k - p
+            out.append(sep.join([left] * lp + tokens[start:start + nt] + [right] * rp))
+
+    n = len(tokens)
+    for w in widths:
+        make(max(0, n + 2 * pad_of(w) - w + 1), w)
+    if preserve_short and not out and n:
+        make(1, n + 2 * pad_width)
+    return out
+
+
+def _ngrams_kernel(xp, data, data_splits, separator, ngram_widths, left_pad, right_pad, pad_width,
+                   preserve_short_sequences):
+    splits = data_splits.astype(np.int64)
+    if len(splits) and (splits[0] != 0 or splits[-1] != len(data) or (np.diff(splits) < 0).any()):
+        raise sh.error(_NGRAMS, "StringNGrams", "Invalid split value.")
+    enc = [v.encode("utf-8") if isinstance(v, str) else v for v in (separator, left_pad, right_pad)]
+    tokens = data.tolist()
+    rows, lengths = [], []
+    for i in range(max(len(splits) - 1, 0)):  # one Python join per ngram: strings have no vectorised path
+        r = _ngrams_row(tokens[splits[i]:splits[i + 1]], ngram_widths, *enc, pad_width, preserve_short_sequences)
+        rows.extend(r)
+        lengths.append(len(r))
+    out = np.empty(len(rows), dtype=object)
+    out[:] = rows
+    out_splits = np.zeros(max(len(splits), 1), dtype=data_splits.dtype)
+    out_splits[1:] = np.cumsum(lengths) if lengths else []
+    return out, out_splits
+
+
+def _ngrams_infer(specs, attrs):
+    _string_input(_NGRAMS, "StringNGrams", specs[0], 0, "data")
+    d = sh.dims(specs[0])
+    if d is not None and len(d) != 1:
+        raise sh.error(_NGRAMS, "StringNGrams", "Shape must be rank 1 but is rank %d (argument data)" % len(d))
+    s = sh.dims(specs[1])
+    v0, v1 = _const(specs[0]), _const(specs[1])
+    n = None if v0 is None or v1 is None else len(_ngrams_kernel(np, v0, v1, **attrs)[0])
+    return [((n,), dtypes.string), (s if s is not None else (None,), specs[1].dtype)]
+
+
+register("StringNGrams", kernel=_ngrams_kernel, infer=_ngrams_infer, grad=NON_DIFFERENTIABLE, api=_NGRAMS,
+         num_outputs=2, args=("data", "data_splits"),
+         samples=lambda: [([_str_samples(b"a", b"b", b"c", b"d"), np.array([0, 3, 3, 4], np.int64)],
+                           {"separator": " ", "ngram_widths": (2,), "left_pad": "", "right_pad": "", "pad_width": 0,
+                            "preserve_short_sequences": False}),
+                          ([_str_samples(b"a", b"b", b"c", b"d"), np.array([0, 3, 4], np.int32)],
+                           {"separator": "|", "ngram_widths": (2, 3), "left_pad": "<", "right_pad": ">",
+                            "pad_width": -1, "preserve_short_sequences": False}),
+                          ([_str_samples(b"a", b"b", b"c"), np.array([0, 1, 3], np.int64)],
+                           {"separator": " ", "ngram_widths": (3,), "left_pad": "", "right_pad": "", "pad_width": 0,
+                            "preserve_short_sequences": True})])
+
+
+@tf_export("strings.ngrams")
+def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None, preserve_short_sequences=False,
+           name=None):
+    """The ngrams of the innermost dimension of `data` (tf.strings.ngrams).
+
+    Args:
+      data: a string Tensor or RaggedTensor (rank >= 1).
+      ngram_width: an int, or a list of ints (ngrams of each width, in that order).
+      separator: joins the items of an ngram.
+      pad_values: a string (both sides) or a pair (left, right) to pad each row with; None: no padding.
+      padding_width: how many pads on each side (default: ngram_width - 1).
+      preserve_short_sequences: a row too short for any ngram gives one ngram of all its items.
+
+    Returns:
+      A RaggedTensor (a dense tensor when `data` is dense) of the ngrams.
+    """
+    from . import array_ops, ragged_ops
+    if pad_values is None:
+        left, right = "", ""
+    elif isinstance(pad_values, (list, tuple)):
+        if not isinstance(pad_values[0], (str, bytes)) or not isinstance(pad_values[1], (str, bytes)):
+            raise TypeError("pad_values must be a string, tuple of strings, or None.")
+        left, right = pad_values[0], pad_values[1]
+    else:
+        if not isinstance(pad_values, (str, bytes)):
+            raise TypeError("pad_values must be a string, tuple of strings, or None.")
+        left = right = pad_values
+    if padding_width is not None and padding_width < 1:
+        raise ValueError("padding_width must be greater than 0.")
+    if padding_width is not None and pad_values is None:
+        raise ValueError("pad_values must be provided if padding_width is set.")
+    rt = ragged_ops.RaggedTensor
+    if not isinstance(data, rt):
+        data = _t(data, dtypes.string)
+    to_tensor = not isinstance(data, rt)
+    if to_tensor:
+        if data.shape.rank is None:
+            raise ValueError("Rank of data must be known.")
+        if data.shape.rank == 0:
+            raise ValueError("Data must have rank>0")
+        dense_shape = data.shape.as_list()[:-1] + [-1]
+        if data.shape.rank == 1:
+            r = rt.from_row_splits(data, Tensor(np.asarray([0, data.shape[0]], np.int64), dtypes.int64),
+                                   validate=False)
+            return ngrams(r, ngram_width, separator, pad_values, padding_width, preserve_short_sequences)[0]
+        data = rt.from_tensor(data, ragged_rank=data.shape.rank - 1)
+    if data.ragged_rank > 1:
+        out = data.with_values(ngrams(data.values, ngram_width, separator, pad_values, padding_width,
+                                      preserve_short_sequences))
+        return array_ops.reshape(out.flat_values, dense_shape) if to_tensor else out
+    widths = list(ngram_width) if isinstance(ngram_width, (list, tuple)) else [ngram_width]
+    for w in widths:
+        if w < 1:
+            raise ValueError("All ngram_widths must be greater than 0. Got %s" % (ngram_width,))
+    pad_width = 0 if pad_values is None else (-1 if padding_width is None else int(padding_width))
+
+    def text(v):
+        return v.decode("utf-8") if isinstance(v, bytes) else str(v)
+
+    values, splits = bind("StringNGrams", [data.flat_values, data.row_splits], {
+        "separator": text(separator), "ngram_widths": tuple(int(w) for w in widths), "left_pad": text(left),
+        "right_pad": text(right), "pad_width": pad_width, "preserve_short_sequences": bool(preserve_short_sequences)})
+    out = rt.from_row_splits(values, splits, validate=False)
+    return array_ops.reshape(out.flat_values, dense_shape) if to_tensor else out
+
+
+# ---------------------------------------------------------------- UnsortedSegmentJoin
+_SEG_JOIN = "tf.strings.unsorted_segment_join"
+
+
+def _segment_join_kernel(xp, inputs, segment_ids, num_segments, separator):
+    n = int(num_segments)
+    ids = np.asarray(segment_ids, np.int64)
+    for r in range(ids.ndim):
+        if r >= inputs.ndim or inputs.shape[r] != ids.shape[r]:
+            raise sh.error(_SEG_JOIN, "UnsortedSegmentJoin", "Segment dimension is %d while input dimension is %d in "
+                           "rank %d" % (ids.shape[r], inputs.ndim, r))
+    if ids.size and (ids.max() >= n or ids.min() < 0):
+        raise sh.error(_SEG_JOIN, "UnsortedSegmentJoin", "segment_ids are not allowed to exceed num_segments or to "
+                       "have negative values.")
+    inner = inputs.shape[ids.ndim:]
+    width = int(np.prod(inner, dtype=np.int64))
+    flat_ids = ids.reshape(-1)
+    rows = inputs.reshape(len(flat_ids), width)
+    sep = separator.encode("utf-8")
+    order = np.argsort(flat_ids, kind="stable")
+    keep = order
+    sid = flat_ids[keep]
+    out = np.empty((n, width), dtype=object)
+    out[...] = b""
+    if len(keep):
+        starts = np.flatnonzero(np.concatenate([[True], sid[1:] != sid[:-1]]))
+        ends = np.append(starts[1:], len(keep))
+        grouped = rows[keep]
+        for a, b in zip(starts.tolist(), ends.tolist()):  # one join per segment and column
+            seg = grouped[a:b]
+            out[sid[a]] = [sep.join(seg[:, j]) for j in range(width)]
+    return out.reshape((n,) + tuple(inner))
+
+
+def _fmt_shape(shape):
+    return "[%s]" % ",".join(str(int(d)) for d in shape)
+
+
+def _segment_join_infer(specs, attrs):
+    _string_input(_SEG_JOIN, "UnsortedSegmentJoin", specs[0], 0, "inputs")
+    d, i = sh.dims(specs[0]), sh.dims(specs[1])
+    v = _const(specs[2])
+    n = None if v is None else int(v)
+    if d is None or i is None:
+        return [(None, dtypes.string)]
+    return [((n,) + tuple(d[len(i):]), dtypes.string)]
+
+
+register("UnsortedSegmentJoin", kernel=_segment_join_kernel, infer=_segment_join_infer, grad=NON_DIFFERENTIABLE,
+         api=_SEG_JOIN, args=("inputs", "segment_ids", "num_segments"),
+         samples=lambda: [([_str_samples(b"a", b"b", b"c", b"d"), np.array([1, 0, 1, 0], np.int32), np.int32(3)],
+                           {"separator": ","}),
+                          ([_str_samples([b"a", b"b"], [b"c", b"d"]), np.array([1, 1], np.int64), np.int64(2)],
+                           {"separator": ""})])
+
+
+@tf_export("strings.unsorted_segment_join")
+def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None) -> Tensor:
+    """Joins the strings of each segment, in input order, with `separator` (tf.strings.unsorted_segment_join).
+
+    Args:
+      inputs: a string tensor.
+      segment_ids: int32/int64 ids in [0, num_segments), of a prefix of `inputs`' shape.
+      num_segments: the number of output segments (empty segments give '').
+    """
+    x = _strings(inputs)
+    return _checked("UnsortedSegmentJoin", [x, _t(segment_ids), _t(num_segments)], {"separator": str(separator)})
