@@ -528,15 +528,27 @@ def test_string_slices_iterate_as_string_tensors():
     assert [v.numpy() for v in D.from_tensor_slices(["x", "y"]).batch(1).unbatch()] == [b"x", b"y"]
 
 
-def test_autotune_keeps_threads_only_when_they_pay():
+def test_autotune_keeps_threads_only_when_they_pay(monkeypatch):
+    """The trial compares the sequential cost per element with what the consumer waits for per
+    element with threads. A fake clock makes the costs exact: a GIL-bound function costs the same
+    on any thread (the clock advances whoever runs it), one that releases the GIL costs the
+    consumer only the elements it computes itself."""
+    import types
+
     from tensorforge.data import parallel
+    clock = [0.0]
+    lock = threading.Lock()
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
     main = threading.get_ident()
 
-    def run(work):
+    def run(gil_bound):
         where = {}
 
         def f(v):
-            work()
+            if gil_bound or threading.get_ident() == main:
+                with lock:
+                    clock[0] += 1.0
+            time.sleep(2e-4)  # real time, so the worker thread takes part
             where[int(v)] = threading.get_ident()
             return v
 
@@ -545,12 +557,7 @@ def test_autotune_keeps_threads_only_when_they_pay():
         assert list(ds.as_numpy_iterator()) == list(range(n))
         return [where[i] != main for i in range(n)]
 
-    def busy():  # pure Python: holds the GIL, so threads cannot help
-        t = time.perf_counter()
-        while time.perf_counter() - t < 3e-4:
-            pass
-
-    held = run(busy)
+    held = run(gil_bound=True)
     assert not any(held[parallel._PROBE + parallel._TRIAL + 40:])  # drained back to this thread
-    released = run(lambda: time.sleep(1e-3))  # releases the GIL: the pool keeps going
-    assert any(released[-50:])
+    released = run(gil_bound=False)
+    assert any(released[-50:])  # the pool kept going
