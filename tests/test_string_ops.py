@@ -156,3 +156,22 @@ def test_string_ops_are_not_differentiable():
                  "StringStrip", "Substr", "StaticRegexFullMatch", "StaticRegexReplace", "StringSplitV2",
                  "StringFormat", "UnicodeDecode", "UnicodeEncode"):
         assert not REGISTRY[name].differentiable, name
+
+
+def test_unicode_offsets_and_transcode():
+    x = tf.constant(["héllo", b"a\xffb", "", b"\xe4\xb8x"])  # str and bytes mix, as TF allows
+    cps, offsets = tf.strings.unicode_decode_with_offsets(x, "UTF-8")
+    assert cps.to_list() == [[104, 233, 108, 108, 111], [97, 0xFFFD, 98], [], [0xFFFD, 120]]
+    # byte offsets: é takes two bytes; an invalid run is replaced once, at its start
+    assert offsets.to_list() == [[0, 1, 3, 4, 5], [0, 1, 2], [], [0, 2]]
+    chars, offsets2 = tf.strings.unicode_split_with_offsets(x, "UTF-8")
+    assert chars.to_list()[0] == [c.encode() for c in "héllo"] and offsets2.to_list() == offsets.to_list()
+    utf16 = tf.strings.unicode_transcode(x, "UTF-8", "UTF-16-BE").numpy().tolist()
+    assert utf16[0] == "héllo".encode("utf-16-be") and utf16[1] == "a\ufffdb".encode("utf-16-be")
+    assert tf.strings.unicode_transcode([b"a\xffb"], "UTF-8", "UTF-8", replacement_char=ord("?")).numpy().tolist() \
+        == [b"a?b"]
+    scalar_cps, scalar_offsets = tf.strings.unicode_decode_with_offsets(tf.constant("hé"), "UTF-8")
+    assert scalar_cps.numpy().tolist() == [104, 233] and scalar_offsets.numpy().tolist() == [0, 1]
+    nested, nested_offsets = tf.strings.unicode_decode_with_offsets(tf.constant([["hé", "x"], ["", "ab"]]), "UTF-8")
+    assert nested.to_list() == [[[104, 233], [120]], [[], [97, 98]]]
+    assert nested_offsets.to_list() == [[[0, 1], [0]], [[], [0, 1]]]

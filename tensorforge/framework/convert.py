@@ -60,8 +60,14 @@ def _infer_python(value) -> dtypes.DType:
     """TF's dtype for a Python value with no dtype of its own."""
     try:
         arr = np.asarray(value)
-    except ValueError:
-        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+    except (ValueError, UnicodeError):
+        # NumPy refuses a list mixing str and bytes (non-ASCII bytes); TF takes both as strings.
+        try:
+            arr = np.asarray(value, dtype=object)
+        except ValueError:
+            arr = None
+        if arr is None or arr.size == 0 or not all(isinstance(x, (str, bytes)) for x in arr.reshape(-1)):
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     kind = arr.dtype.kind
     if kind == "f":
         return dtypes.float32
@@ -125,7 +131,7 @@ def constant_value(value, dtype=None) -> Tensor:
     if dtype is None:
         dtype = _infer_python(value)
     if dtype is dtypes.string:
-        if np.size(value) and _infer_python(value) is not dtypes.string:
+        if np.asarray(value, dtype=object).size and _infer_python(value) is not dtypes.string:
             raise TypeError("Cannot convert %r to EagerTensor of dtype string" % (value,))
         return Tensor(_string_array(value), dtype)
     try:

@@ -6,6 +6,8 @@ strings are small, and NumPy has no vectorised kernels for variable-length bytes
 """
 from __future__ import annotations
 
+import codecs
+
 import functools
 import re
 
@@ -740,6 +742,147 @@ register("UnicodeEncode", kernel=_unicode_encode_kernel, infer=_unicode_encode_i
          api="tf.strings.unicode_encode", args=("input_values", "input_splits"),
          samples=lambda: [([np.array([104, 233, 120], np.int32), np.array([0, 2, 3, 3], np.int64)],
                            {"errors": "replace", "output_encoding": "UTF-8", "replacement_char": 0xFFFD})])
+
+
+_SENTINEL = "\U0010fffe"  # a noncharacter marking the replaced bytes while offsets are counted
+
+
+def _decode_with_offsets(s: bytes, enc: str, errors: str, replacement_char: int):
+    """(code points, byte offset of each) of one string; invalid byte runs are replaced (or
+    dropped) as `errors` says, each at the offset where it starts."""
+    spans = []
+
+    def handler(e):
+        spans.append((e.start, e.end))
+        return (_SENTINEL, e.end)
+
+    codecs.register_error("tensorforge_offsets", handler)
+    try:
+        text = s.decode(_ENCODINGS[enc], errors="strict" if errors == "strict" else "tensorforge_offsets")
+    except UnicodeDecodeError as e:
+        raise InvalidArgumentError(None, None, "tf.strings.unicode_decode_with_offsets: Invalid formatting on input "
+                                   "string: %s [Op:UnicodeDecodeWithOffsets]" % e) from None
+    cps, offsets, pos, k = [], [], 0, 0
+    width = _ENCODINGS[enc]
+    for ch in text:
+        if ch == _SENTINEL:
+            start, end = spans[k]
+            k += 1
+            if errors == "replace":
+                cps.append(replacement_char)
+                offsets.append(start)
+            pos = end
+        else:
+            cps.append(ord(ch))
+            offsets.append(pos)
+            pos += len(ch.encode(width, errors="surrogatepass"))
+    return cps, offsets
+
+
+def _unicode_decode_offsets_kernel(xp, x, input_encoding, errors, replacement_char, replace_control_characters,
+                                   Tsplits):
+    rows = [_decode_with_offsets(s, input_encoding, errors, replacement_char) for s in x]
+    if replace_control_characters:
+        rows = [([replacement_char if c < 0x20 or 0x7F <= c < 0xA0 else c for c in cps], offs) for cps, offs in rows]
+    splits = np.zeros(len(rows) + 1, dtype=Tsplits.as_numpy_dtype)
+    splits[1:] = np.cumsum([len(r[0]) for r in rows]) if rows else []
+    cps = np.array([c for r in rows for c in r[0]], dtype=np.int32)
+    offsets = np.array([o for r in rows for o in r[1]], dtype=np.int64)
+    return splits, cps, offsets
+
+
+def _unicode_decode_offsets_infer(specs, attrs):
+    (splits, cps), = [tuple(_unicode_decode_infer(specs, attrs))]
+    return [splits, cps, (cps[0], dtypes.int64)]
+
+
+register("UnicodeDecodeWithOffsets", kernel=_unicode_decode_offsets_kernel, infer=_unicode_decode_offsets_infer,
+         grad=NON_DIFFERENTIABLE, api="tf.strings.unicode_decode_with_offsets", num_outputs=3, args=("input",),
+         samples=lambda: [([_str_samples("hé".encode(), b"a\xffb", b"")],
+                           {"input_encoding": "UTF-8", "errors": "replace", "replacement_char": 0xFFFD,
+                            "replace_control_characters": False, "Tsplits": dtypes.int64})])
+
+
+def _unicode_transcode_kernel(xp, x, input_encoding, output_encoding, errors, replacement_char,
+                              replace_control_characters):
+    out = np.empty(x.shape, dtype=object)
+    flat_in, flat_out = x.reshape(-1), out.reshape(-1)
+    for i, s in enumerate(flat_in):  # one string at a time, as the codecs work
+        cps = _decode_one(s, input_encoding, errors, replacement_char)
+        if replace_control_characters:
+            cps = [replacement_char if c < 0x20 or 0x7F <= c < 0xA0 else c for c in cps]
+        flat_out[i] = "".join(_encode_char(c, errors, replacement_char) for c in cps).encode(
+            _ENCODINGS[output_encoding], errors="surrogatepass")
+    return out
+
+
+register("UnicodeTranscode", kernel=_unicode_transcode_kernel,
+         infer=lambda specs, attrs: [(sh.dims(specs[0]), dtypes.string)], grad=NON_DIFFERENTIABLE,
+         api="tf.strings.unicode_transcode", args=("input",),
+         samples=lambda: [([_str_samples("hé".encode(), b"a\xffb")],
+                           {"input_encoding": "UTF-8", "output_encoding": "UTF-16-BE", "errors": "replace",
+                            "replacement_char": 0xFFFD, "replace_control_characters": False})])
+
+
+@tf_export("strings.unicode_decode_with_offsets")
+def unicode_decode_with_offsets(input, input_encoding, errors="replace", replacement_char=65533,  # noqa: A002
+                                replace_control_characters=False, name=None):
+    """Decodes each string into code points, with the byte offset where each starts
+    (tf.strings.unicode_decode_with_offsets).
+
+    Returns:
+      (code points, offsets): RaggedTensors (int32, int64) with one more dimension than `input`
+      (dense vectors for a scalar).
+    """
+    x = _strings(input)
+    attrs = {"input_encoding": _check_unicode_encoding(input_encoding), "errors": errors,
+             "replacement_char": int(replacement_char), "replace_control_characters": bool(replace_control_characters),
+             "Tsplits": dtypes.int64}
+    pair = []
+
+    def fn(v):
+        splits, cps, offsets = bind("UnicodeDecodeWithOffsets", [v], attrs)
+        pair.append(_ragged_splits(offsets, splits))
+        return _ragged_splits(cps, splits)
+    cps = _split_rows(x, fn)
+    # The offsets take the code points' structure: a dense row for a scalar, the same partitions otherwise.
+    if x.shape.rank == 0:
+        return cps, pair[0].values
+    if x.shape.rank == 1:
+        return cps, pair[0]
+    return cps, cps.with_flat_values(pair[0].values)
+
+
+@tf_export("strings.unicode_split_with_offsets")
+def unicode_split_with_offsets(input, input_encoding, errors="replace", replacement_char=65533,  # noqa: A002
+                               name=None):
+    """Splits each string into its characters, with the byte offset where each starts
+    (tf.strings.unicode_split_with_offsets)."""
+    cps, offsets = unicode_decode_with_offsets(input, input_encoding, errors, replacement_char)
+    from . import ragged_ops
+    if isinstance(cps, ragged_ops.RaggedTensor):
+        return cps.with_flat_values(_chars(cps.flat_values, input_encoding, replacement_char)), offsets
+    return _chars(cps, input_encoding, replacement_char), offsets
+
+
+def _chars(cps, encoding, replacement_char):
+    n = cps.shape[0]
+    one_each = Tensor(np.arange(n + 1, dtype=np.int64), dtypes.int64) if n is not None else None
+    if one_each is None:
+        raise ValueError("unicode_split_with_offsets needs code points known when the function is traced.")
+    return bind("UnicodeEncode", [cps, one_each], {"errors": "replace", "output_encoding": encoding,
+                                                    "replacement_char": int(replacement_char)})
+
+
+@tf_export("strings.unicode_transcode")
+def unicode_transcode(input, input_encoding, output_encoding, errors="replace", replacement_char=65533,  # noqa: A002
+                      replace_control_characters=False, name=None) -> Tensor:
+    """Re-encodes each string from `input_encoding` to `output_encoding` (tf.strings.unicode_transcode)."""
+    return bind("UnicodeTranscode", [_strings(input)],
+                {"input_encoding": _check_unicode_encoding(input_encoding),
+                 "output_encoding": _check_unicode_encoding(output_encoding), "errors": errors,
+                 "replacement_char": int(replacement_char),
+                 "replace_control_characters": bool(replace_control_characters)})
 
 
 def _decode_rows(x, input_encoding, errors, replacement_char, replace_control_characters):
