@@ -469,3 +469,28 @@ def test_tiled_max_pool_nchw_and_3d_agree_with_nhwc():
     x3 = x[:, :, :, None, :]  # a 3-D pool whose last spatial window is 1 matches the 2-D one
     y3 = tf.nn.max_pool3d(tf.constant(x3), [2, 2, 1], [2, 2, 1], "VALID").numpy()
     np.testing.assert_array_equal(y3[:, :, :, 0], want_y)
+
+
+def test_embedding_lookup_sparse_and_safe_variant():
+    table = np.arange(12, dtype=np.float32).reshape(4, 3)
+    params = tf.constant(table)
+    ids = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([1, 3, 2], tf.int64), [4, 2])
+    w = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([1.0, 2.0, 3.0]), [4, 2])
+    weighted = 1.0 * table[1] + 2.0 * table[3]
+    got = {c: tf.nn.embedding_lookup_sparse(params, ids, w, combiner=c).numpy() for c in ("sum", "mean", "sqrtn")}
+    np.testing.assert_allclose(got["sum"], [weighted, np.zeros(3), 3.0 * table[2]])  # rows up to the last id
+    np.testing.assert_allclose(got["mean"][0], weighted / 3.0)
+    np.testing.assert_allclose(got["sqrtn"][0], weighted / np.sqrt(5.0), rtol=1e-6)
+    safe = tf.nn.safe_embedding_lookup_sparse(params, ids, w).numpy()
+    assert safe.shape == (4, 3) and not safe[3].any()  # one row per input row, zeros when empty
+    pruned = tf.sparse.SparseTensor([[0, 0], [1, 0]], tf.constant([1, -1], tf.int64), [3, 1])
+    np.testing.assert_allclose(tf.nn.safe_embedding_lookup_sparse(params, pruned, None, default_id=2).numpy(),
+                               [table[1], table[2], table[2]])
+    clipped = tf.nn.embedding_lookup_sparse(params, ids, None, max_norm=5.0).numpy()[0]
+    rows = [table[i] * min(1.0, 5.0 / np.linalg.norm(table[i])) for i in (1, 3)]
+    np.testing.assert_allclose(clipped, np.mean(rows, axis=0), rtol=1e-5)
+    var = tf.Variable(table)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.nn.embedding_lookup_sparse(var, ids, w, combiner="sum"))
+    grad = tf.convert_to_tensor(tape.gradient(loss, var)).numpy()
+    np.testing.assert_allclose(grad, np.array([0, 1, 3, 2], np.float32)[:, None] * np.ones((4, 3)))

@@ -2902,3 +2902,76 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 def scale_regularization_loss(regularization_loss) -> Tensor:
     """The regularization loss divided by the number of replicas (1 here) (tf.nn.scale_regularization_loss)."""
     return math_ops.reduce_sum(_t(regularization_loss))
+
+
+# ---------------------------------------------------------------- sparse embedding lookups
+def _combine_embeddings(params, ids, segments, weights, num_segments, combiner, max_norm):
+    """The per-row combination of the embeddings of `ids` (rows `segments`), weighted."""
+    if combiner not in ("sum", "mean", "sqrtn"):
+        raise ValueError("combiner must be one of 'mean', 'sqrtn' or 'sum', got %r" % (combiner,))
+    emb = array_ops.gather(params, ids)
+    if max_norm is not None:
+        emb = math_ops.clip_by_norm(emb, max_norm, axes=[1])
+    w = array_ops.ones_like(ids, dtype=emb.dtype) if weights is None else math_ops.cast(weights, emb.dtype)
+    summed = math_ops.unsorted_segment_sum(emb * array_ops.expand_dims(w, 1), segments, num_segments)
+    if combiner == "sum":
+        return summed
+    scale = math_ops.unsorted_segment_sum(w if combiner == "mean" else w * w, segments, num_segments)
+    if combiner == "sqrtn":
+        scale = math_ops.sqrt(scale)
+    return math_ops.div_no_nan(summed, array_ops.expand_dims(scale, 1))
+
+
+def _params(params):
+    if isinstance(params, (list, tuple)):
+        return params[0] if len(params) == 1 else array_ops.concat(list(params), 0)
+    return convert_to_tensor(params)
+
+
+@tf_export("nn.embedding_lookup_sparse")
+def embedding_lookup_sparse(params, sp_ids, sp_weights, combiner="mean", max_norm=None, name=None,
+                            allow_fast_lookup=False) -> Tensor:
+    """Combined embeddings of the ids in each row of the SparseTensor `sp_ids` (tf.nn.embedding_lookup_sparse).
+
+    Row r of the result combines params[id] for the ids of row r, weighted by `sp_weights`
+    ("sum", "mean": divided by the weights' sum, "sqrtn": by the root of their squares' sum); it has
+    as many rows as the last row holding an id, plus one, as TF's.
+    """
+    params = _params(params)
+    ids = convert_to_tensor(sp_ids.values)
+    segments = array_ops.reshape(array_ops.slice(sp_ids.indices, [0, 0], [-1, 1]), [-1])
+    n = math_ops.reduce_max(segments) + 1 if ids.shape[0] != 0 else convert_to_tensor(np.int64(0))
+    weights = None if sp_weights is None else sp_weights.values
+    return _combine_embeddings(params, ids, segments, weights, n, combiner, max_norm)
+
+
+@tf_export("nn.safe_embedding_lookup_sparse")
+def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=None, combiner="mean",
+                                 default_id=None, max_norm=None, name=None, allow_fast_lookup=False) -> Tensor:
+    """Like embedding_lookup_sparse, with one result row per row of `sparse_ids` (of any rank >= 2):
+    negative ids and non-positive weights are dropped, and an empty row gives params[default_id]
+    (zeros when default_id is None) (tf.nn.safe_embedding_lookup_sparse)."""
+    from . import sparse_ops
+    params = _params(embedding_weights)
+    shape = convert_to_tensor(sparse_ids.dense_shape)
+    rows = math_ops.reduce_prod(array_ops.slice(shape, [0], [array_ops.size(shape) - 1]))
+    width = array_ops.gather(shape, array_ops.size(shape) - 1)
+    flat = sparse_ops.reshape(sparse_ids, array_ops.stack([rows, width]))
+    keep = math_ops.greater_equal(flat.values, 0)
+    weights = None
+    if sparse_weights is not None:
+        wflat = sparse_ops.reshape(sparse_weights, array_ops.stack([rows, width]))
+        keep = math_ops.logical_and(keep, math_ops.greater(wflat.values, 0))
+        weights = sparse_ops.retain(wflat, keep)
+    ids = sparse_ops.retain(flat, keep)
+    ids, empty = sparse_ops.fill_empty_rows(ids, 0 if default_id is None else default_id)
+    if weights is not None:
+        weights, _ = sparse_ops.fill_empty_rows(weights, 1.0)
+    segments = array_ops.reshape(array_ops.slice(ids.indices, [0, 0], [-1, 1]), [-1])
+    out = _combine_embeddings(params, ids.values, segments, None if weights is None else weights.values, rows,
+                              combiner, max_norm)
+    if default_id is None:
+        out = array_ops.where(array_ops.expand_dims(empty, 1), array_ops.zeros_like(out), out)
+    dim = array_ops.slice(array_ops.shape(params, out_type=shape.dtype), [1], [-1])
+    return array_ops.reshape(out, array_ops.concat([array_ops.slice(shape, [0], [array_ops.size(shape) - 1]), dim],
+                                                   0))
