@@ -15,7 +15,8 @@ from tensorforge.ops.registry import REGISTRY, bind
 ALL_OPS = sorted(REGISTRY)
 DIFFERENTIABLE = [n for n in ALL_OPS if REGISTRY[n].differentiable]
 # Ops whose output shapes only the run decides (a user function, a table, the data), checked for compatibility.
-RUN_TIME_SHAPES = {"PyFunc", "PyFuncStateless", "EagerPyFunc", "LookupTableExportV2", "SparseCrossHashed", "SparseCrossV2"}
+RUN_TIME_SHAPES = {"PyFunc", "PyFuncStateless", "EagerPyFunc", "LookupTableExportV2", "SparseCrossHashed", "SparseCrossV2",
+                   "ComputeAccidentalHits"}
 
 
 class Spec:

@@ -1,6 +1,6 @@
 """All ops. Importing this package registers every op and installs the tensor operators."""
 from . import array_ops, image_ops, linalg_ops, math_ops, nn_ops, random_ops  # noqa: F401
-from . import ctc_ops  # noqa: F401
+from . import ctc_ops, sampling_ops  # noqa: F401
 from . import check_ops  # noqa: F401
 from . import composite_specs, logging_ops, ragged_ops, sparse_ops, string_ops  # noqa: F401
 from . import audio_ops, signal_ops  # noqa: F401
