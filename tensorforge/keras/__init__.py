@@ -5,7 +5,7 @@ from . import callbacks, layers, masking, models  # noqa: F401,E402
 from .layers import Input, InputSpec, Layer  # noqa: F401,E402
 from .models import Model, Sequential  # noqa: F401,E402
 from ._registry import register_keras_serializable  # noqa: F401,E402
-from . import saving  # noqa: F401,E402
+from . import ops, saving  # noqa: F401,E402
 # Keras 3's top-level base classes.
 from .initializers import Initializer  # noqa: F401,E402
 from .losses import Loss  # noqa: F401,E402
