@@ -99,6 +99,10 @@ def __getattr__(name: str):
     if name == "raw_ops":
         from .graph.raw_ops import raw_ops
         return raw_ops
+    if name == "test":  # tf.test imports unittest: loaded on first use
+        from . import testing  # noqa: F401
+        _publish()
+        return _sys.modules[__name__].__dict__["test"]
     if name in _KERAS_ALIASES:
         import importlib
         return importlib.import_module(".keras." + name, __name__)
