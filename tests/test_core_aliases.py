@@ -31,3 +31,37 @@ def test_raw_ops_bind_ops_by_tf_name():
     assert "MatMul" in dir(tf.raw_ops)
     with pytest.raises(AttributeError):
         tf.raw_ops.NoSuchOp()
+
+
+def test_version_and_sysconfig():
+    assert tf.version.VERSION.startswith("2.") and isinstance(tf.version.GRAPH_DEF_VERSION, int)
+    info = tf.sysconfig.get_build_info()
+    assert info["is_cuda_build"] is False
+    assert tf.sysconfig.get_compile_flags() == [] and tf.sysconfig.get_include()
+
+
+def test_device_spec_parses_and_merges():
+    spec = tf.DeviceSpec.from_string("/job:worker/replica:0/task:1/device:GPU:2")
+    assert (spec.job, spec.replica, spec.task, spec.device_type, spec.device_index) == ("worker", 0, 1, "GPU", 2)
+    assert spec.to_string() == "/job:worker/replica:0/task:1/device:GPU:2"
+    short = tf.DeviceSpec.from_string("/cpu:0")
+    assert short.to_string() == "/device:CPU:0"
+    merged = spec.make_merged_spec(tf.DeviceSpec(device_type="CPU", device_index=0))
+    assert merged.to_string() == "/job:worker/replica:0/task:1/device:CPU:0"
+    assert spec.replace(task=3).task == 3 and spec.task == 1
+
+
+def test_symbolic_tensor_queries_and_graph_only_ops():
+    assert not tf.is_symbolic_tensor(tf.constant(1.0))
+    seen = []
+
+    @tf.function
+    def f(x):
+        seen.append(tf.is_symbolic_tensor(x))
+        return tf.parallel_stack([x, tf.guarantee_const(x) * 2.0])
+
+    np.testing.assert_array_equal(f(tf.constant([1.0, 2.0])).numpy(), [[1.0, 2.0], [2.0, 4.0]])
+    assert seen == [True]
+    with pytest.raises(RuntimeError, match="eager"):
+        tf.parallel_stack([tf.constant(1.0)])
+    assert tf.AggregationMethod.DEFAULT == tf.AggregationMethod.ADD_N
