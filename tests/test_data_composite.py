@@ -142,3 +142,9 @@ def test_for_loop_over_sparse_and_ragged_elements_inside_tf_function():
 
     s, n = total()
     assert float(s) == 60.0 and int(n) == (1 + 2 + 3 + 200) + (4 + 5 + 6 + 100)
+
+
+def test_padded_batch_rejects_ragged_elements_as_tf():
+    ds = tf.data.Dataset.from_tensor_slices(tf.ragged.constant([[1, 2], [3]]))
+    with pytest.raises(TypeError, match="not a subclass of TensorSpec: `RaggedTensorSpec"):
+        ds.padded_batch(2)

@@ -164,7 +164,9 @@ class PaddedBatch(UnaryDataset):
         self._drop = bool(drop_remainder)
         spec = input_ds.element_spec
         if not structure.all_dense(spec):
-            raise TypeError("padded_batch supports dense tensors only.")
+            odd = next(s for s in structure.flat_specs(spec) if type(s).__name__ != "TensorSpec")
+            raise TypeError("`padded_batch` is only supported for datasets that produce tensor elements but type spec "
+                            "of elements in the input dataset is not a subclass of TensorSpec: `%r`." % (odd,))
         flat = structure.flat_specs(spec)
         if padded_shapes is None:
             for s in flat:
