@@ -26,7 +26,13 @@ class UnconnectedGradients(enum.Enum):
 
 
 def _differentiable_dtype(d) -> bool:
-    return d.is_floating or d.is_complex
+    # "variant": TensorArray flows inside tf.function, whose gradients are lists of gradients.
+    return d.is_floating or d.is_complex or d.name == "variant"
+
+
+def _zero_grad(o):
+    """The zero gradient of output `o` (None for a variant: its gradient functions take None as zero)."""
+    return None if o.dtype.name == "variant" else array_ops.zeros_like(o)
 
 
 class GradientTape:
@@ -234,7 +240,7 @@ class GradientTape:
             dys = [grads.get(id(o)) for o in rec.outputs]
             if all(d is None for d in dys):
                 continue
-            dys = [_dense(d) if d is not None else array_ops.zeros_like(o) if _differentiable_dtype(o.dtype) else None
+            dys = [_dense(d) if d is not None else _zero_grad(o) if _differentiable_dtype(o.dtype) else None
                    for d, o in zip(dys, rec.outputs)]
             rec.skip_input_indices = tuple(i for i, x in enumerate(rec.inputs) if id(x) not in reach)
             in_grads = rec.op_def.grad(rec, *dys)
@@ -350,5 +356,8 @@ def _accumulate(grads: dict, key: int, g) -> None:
     elif isinstance(prev, IndexedSlices) and isinstance(g, IndexedSlices):
         grads[key] = IndexedSlices(array_ops.concat([prev.values, g.values], 0),
                                    array_ops.concat([prev.indices, g.indices], 0), prev.dense_shape)
+    elif g.dtype.name == "variant":
+        from ..graph.control_flow import list_add
+        grads[key] = list_add(prev, g)
     else:
         grads[key] = math_ops.add(_dense(prev), _dense(g))

@@ -44,7 +44,8 @@ _ASSIGN_KIND = {op.name: kind for kind, op in ASSIGN_OPS.items()}
 
 
 def _differentiable(dtype) -> bool:
-    return dtype.is_floating or dtype.is_complex
+    """Whether gradients flow through values of `dtype` (TensorList flows carry gradient lists)."""
+    return dtype.is_floating or dtype.is_complex or dtype is VARIANT
 
 
 def _dtype_text(d) -> str:
@@ -392,12 +393,15 @@ def _paired_sum(grads) -> list:
     """Gradients of (placeholder, outer value) source pairs, each pair summed."""
     out = []
     for a, b in zip(grads[0::2], grads[1::2]):
-        out.append(a if b is None else b if a is None else math_ops.add(_dense(a), _dense(b)))
+        out.append(a if b is None else b if a is None else list_add(a, b) if a.dtype is VARIANT
+                   else math_ops.add(_dense(a), _dense(b)))
     return out
 
 
 def _or_zeros(g, like):
-    return array_ops.zeros_like(like) if g is None else _dense(g)
+    if g is None:
+        return list_zeros_like(like) if like.dtype is VARIANT else array_ops.zeros_like(like)
+    return _dense(g)
 
 
 _COND_OPS = {(kind, stateful): _special(kind, _conditional_grad, api, stateful)
@@ -767,7 +771,7 @@ class _WhileGradPayload:
         return dv + acc
 
     def run(self, *args):
-        return tuple(self._walk(args, self.vjp.run, np.add, np.zeros_like))
+        return tuple(self._walk(args, self.vjp.run, functools.partial(_add_any, _NumpyOps), _zeros_any))
 
     def replay(self, tensors) -> list:
         graph = ctx.graph
@@ -775,7 +779,17 @@ class _WhileGradPayload:
             node = graph._new_node(_WHILE_GRAD, [_in_graph(graph, t) for t in tensors], {}, self.specs, "while_grad")
             node.payload = self
             return list(node.outputs)
-        return self._walk(tensors, self.vjp.replay, math_ops.add, array_ops.zeros_like)
+        return self._walk(tensors, self.vjp.replay, functools.partial(_add_any, _TensorOps), _zeros_any)
+
+
+def _add_any(ops, a, b):
+    return _list_add(ops, a, b) if isinstance(a, _TensorList) else ops.add(a, b)
+
+
+def _zeros_any(v):
+    if isinstance(v, _TensorList):
+        return _grad_list(v.size)
+    return np.zeros_like(v) if isinstance(v, np.ndarray) or np.isscalar(v) else array_ops.zeros_like(v)
 
 
 def _while_grad(rec, *dys):
@@ -812,13 +826,14 @@ def _while_grad(rec, *dys):
         p.history = True
         node.outputs.append(SymbolicTensor(node.graph, node, len(node.outputs), TensorShape([]), VARIANT))
     vjp = _Branch(g, outs, dv + [ph for _, ph in per_iter] + [ph for _, ph in invariant])
-    seeds = [dys[i] if dys[i] is not None else array_ops.zeros_like(rec.outputs[i]) for i in vars_d]
+    seeds = [dys[i] if dys[i] is not None else _or_zeros(None, rec.outputs[i]) for i in vars_d]
     gin = ([_in_graph(graph, node.outputs[n])] + [_in_graph(graph, s) for s in seeds]
            + [_in_graph(graph, fed.get(id(v), v)) for v, _ in invariant] + [_in_graph(graph, inputs[j]) for j in caps_d])
     specs = [(body.params[i].shape, body.params[i].dtype) for i in vars_d] + [(inputs[j].shape, inputs[j].dtype)
                                                                              for j in caps_d]
     gnode = graph._new_node(_WHILE_GRAD, gin, {}, specs, node.name + "_grad")
     gnode.payload = _WhileGradPayload(vjp, len(vars_d), extra_idx, len(invariant), len(caps_d), specs)
+    _record(_WHILE_GRAD, gnode)  # so that differentiating it again raises instead of giving None
     result = [None] * len(inputs)
     for i, o in zip(vars_d + caps_d, gnode.outputs):
         if i >= n or i not in rec.skip_input_indices:
@@ -827,7 +842,13 @@ def _while_grad(rec, *dys):
 
 
 _WHILE_OPS = {stateful: _special("While", _while_grad, "tf.while_loop", stateful) for stateful in (False, True)}
-_WHILE_GRAD = _special("WhileGrad", NON_DIFFERENTIABLE, "tf.while_loop")
+def _while_grad_grad(rec, *dys):
+    raise NotImplementedError("Second-order gradients through a tf.while_loop inside a tf.function are not supported "
+                              "yet: take the inner gradient eagerly, or with a loop whose length is known while tracing "
+                              "(tf.map_fn/tf.scan then unroll under a tape).")
+
+
+_WHILE_GRAD = _special("WhileGrad", _while_grad_grad, "tf.while_loop")
 
 
 def _invariants_for(loop_vars, shape_invariants) -> list:
@@ -1055,6 +1076,12 @@ class _NumpyOps:
         return np.zeros(shape, dtype.as_numpy_dtype)
 
     @staticmethod
+    def zeros_as(like, shape):
+        return np.zeros(shape, np.asarray(like).dtype)
+
+    add = staticmethod(np.add)
+
+    @staticmethod
     def shape(x) -> tuple:
         return np.shape(x)
 
@@ -1078,6 +1105,12 @@ class _TensorOps:
     @staticmethod
     def concat(items):
         return array_ops.concat(items, 0)
+
+    @staticmethod
+    def zeros_as(like, shape):
+        return array_ops.zeros(shape, like.dtype)
+
+    add = staticmethod(math_ops.add)
 
     @staticmethod
     def shape(x) -> tuple:
@@ -1224,11 +1257,163 @@ _LIST_FNS = {
     "TensorListFromTensor": _tl_from_tensor, "TensorListConcatV2": _tl_concat, "TensorListSplit": _tl_split,
     "TensorListLength": _tl_length, "TensorListFromElements": _tl_from_elements,
 }
+# ---------------------------------------------------------------- TensorList gradients
+# The gradient of a list is a list of the same size (a variant tensor too) holding each element's
+# gradient, None where it is zero. TF builds the same mirror: TensorListStack's gradient is a
+# TensorListFromTensor, TensorListGetItem's a list with one element set, and so on.
+def _grad_list(size, idx=(), values=()) -> _TensorList:
+    tl = _TensorList.of([None] * size)
+    return tl.set(idx, values, size) if idx else tl
+
+
+def _list_add(ops, a, b) -> _TensorList:
+    """Element-wise sum of two gradient lists (None is zero)."""
+    size = max(a.size, b.size)
+    items = [a.get(i) if i < a.size else None for i in range(size)]
+    for i in range(b.size):
+        g = b.get(i)
+        if g is not None:
+            items[i] = g if items[i] is None else ops.add(items[i], g)
+    return _TensorList.of(items)
+
+
+def _tlg_zeros_like(ops, tl):
+    return (_grad_list(tl.size),)
+
+
+def _tlg_add(ops, a, b):
+    return (_list_add(ops, a, b),)
+
+
+def _get_or_zeros(ops, dtl, i, like, shape=None):
+    g = dtl.get(i) if 0 <= i < dtl.size else None
+    if g is not None:
+        return g
+    return ops.zeros_as(like, ops.shape(like) if shape is None else shape)
+
+
+def _tlg_item(ops, dtl, index, like):
+    """The gradient of the element written at `index` (zeros like `like` if none reached it)."""
+    return (_get_or_zeros(ops, dtl, _index(index), like),)
+
+
+def _tlg_clear(ops, dtl, indices):
+    """`dtl` with the elements at `indices` zeroed: a write replaced whatever they held."""
+    idx = [i for i in ops.ints(indices) if 0 <= i < dtl.size]
+    return (dtl.set(idx, [None] * len(idx), dtl.size) if idx else dtl,)
+
+
+def _tlg_one(ops, tl, index, dy):
+    return (_grad_list(tl.size, (_index(index),), (dy,)),)
+
+
+def _tlg_unstack(ops, tl, dy):
+    return (_TensorList.of(ops.unstack(dy)),)
+
+
+def _tlg_scatter_rows(ops, tl, indices, dy):
+    idx = ops.ints(indices)
+    rows = ops.unstack(dy) if idx else []
+    acc: dict = {}
+    for i, r in zip(idx, rows):
+        acc[i] = r if i not in acc else ops.add(acc[i], r)
+    return (_grad_list(tl.size, tuple(acc), tuple(acc.values())),)
+
+
+def _tlg_rows(ops, dtl, indices, like):
+    """The gradients of the rows of `like` (a tensor whose rows went to `indices`), stacked."""
+    idx = ops.ints(indices)
+    shape = ops.shape(like)[1:]
+    if not idx:
+        return (ops.zeros_as(like, (0,) + tuple(shape)),)
+    return (ops.stack([_get_or_zeros(ops, dtl, i, like, shape) for i in idx]),)
+
+
+def _tlg_stack_rows(ops, dtl, like):
+    n = ops.shape(like)[0]
+    shape = ops.shape(like)[1:]
+    if not n:
+        return (ops.zeros_as(like, ops.shape(like)),)
+    return (ops.stack([_get_or_zeros(ops, dtl, i, like, shape) for i in range(n)]),)
+
+
+def _tlg_split(ops, tl, dy, *, element_dtype, element_shape):
+    full = _filled(ops, tl.items(), element_dtype, element_shape)
+    return (_TensorList.of(ops.split(dy, [ops.shape(x)[0] for x in full]) if full else []),)
+
+
+def _tlg_concat_parts(ops, dtl, value, lengths):
+    lens = [int(v) for v in ops.ints(lengths)]
+    rest = tuple(ops.shape(value)[1:])
+    parts = [_get_or_zeros(ops, dtl, k, value, (n,) + rest) for k, n in enumerate(lens)]
+    return (ops.concat(parts) if parts else ops.zeros_as(value, ops.shape(value)),)
+
+
+_GRAD_LIST_FNS = {
+    "TensorListZerosLike": _tlg_zeros_like, "TensorListAddN": _tlg_add, "TensorListGradItem": _tlg_item,
+    "TensorListGradClear": _tlg_clear, "TensorListGradOne": _tlg_one, "TensorListGradUnstack": _tlg_unstack,
+    "TensorListGradScatterRows": _tlg_scatter_rows, "TensorListGradRows": _tlg_rows,
+    "TensorListGradStackRows": _tlg_stack_rows, "TensorListGradSplit": _tlg_split,
+    "TensorListGradConcatParts": _tlg_concat_parts,
+}
+_LIST_FNS.update(_GRAD_LIST_FNS)
+
+
+def _variant_spec():
+    return [((), VARIANT)]
+
+
+def list_zeros_like(flow):
+    """A gradient list of `flow`'s size with no element set (the zero of a list)."""
+    return _stage_list("TensorListZerosLike", [flow], {}, _variant_spec())[0]
+
+
+def list_add(a, b):
+    """The sum of two gradient lists (the tape uses it to accumulate them)."""
+    return _stage_list("TensorListAddN", [a, b], {}, _variant_spec())[0]
+
+
+def _item_grad(dtl, index, like):
+    return _stage_list("TensorListGradItem", [dtl, index, like], {}, [(like.shape, like.dtype)])[0]
+
+
+def _cleared(dtl, indices):
+    return _stage_list("TensorListGradClear", [dtl, indices], {}, _variant_spec())[0]
+
+
+def _rows_grad(dtl, indices, like):
+    return _stage_list("TensorListGradRows", [dtl, indices, like], {}, [(like.shape, like.dtype)])[0]
+
+
 def _tensor_list_grad(rec, *dys):
-    raise NotImplementedError(
-        "Gradients through a tf.TensorArray inside a tf.function are not supported yet (%s). Build the loop with "
-        "Python lists (or tf.map_fn / tf.scan over a dimension known while tracing, which unroll under a tape), or "
-        "compute the gradient eagerly." % rec.op_def.name)
+    """Gradients of the TensorList* ops: element gradients travel in gradient lists."""
+    op, x, dy = rec.op_def.name, rec.inputs, dys[0]
+    if op == "TensorListSetItem":   # (list, index, item)
+        return [_cleared(dy, x[1]), None, _item_grad(dy, x[1], x[2])]
+    if op == "TensorListGetItem":   # (list, index)
+        return [_stage_list("TensorListGradOne", [x[0], x[1], dy], {}, _variant_spec())[0], None]
+    if op == "TensorListStack":
+        return [_stage_list("TensorListGradUnstack", [x[0], dy], {}, _variant_spec())[0]]
+    if op == "TensorListGather":    # (list, indices)
+        return [_stage_list("TensorListGradScatterRows", [x[0], x[1], dy], {}, _variant_spec())[0], None]
+    if op == "TensorListFromTensor":  # (list, value): the old list is replaced
+        return [None, _stage_list("TensorListGradStackRows", [dy, x[1]], {}, [(x[1].shape, x[1].dtype)])[0]]
+    if op == "TensorListScatterIntoExistingList":  # (list, indices, value)
+        return [_cleared(dy, x[1]), None, _rows_grad(dy, x[1], x[2])]
+    if op == "TensorListConcatV2":
+        return [_stage_list("TensorListGradSplit", [x[0], dy], dict(rec.attrs), _variant_spec())[0]]
+    if op == "TensorListSplit":     # (list, value, lengths)
+        return [None, _stage_list("TensorListGradConcatParts", [dy, x[1], x[2]], {}, [(x[1].shape, x[1].dtype)])[0],
+                None]
+    if op == "TensorListFromElements":
+        pos = [i for i, p in enumerate(rec.attrs["present"]) if p]
+        return [_item_grad(dy, convert_to_tensor(np.int32(i)), v) for i, v in zip(pos, x)]
+    raise AssertionError(op)
+
+
+def _second_order(rec, *dys):
+    raise NotImplementedError("Second-order gradients through a tf.TensorArray inside a tf.function are not "
+                              "supported (%s)." % rec.op_def.name)
 
 
 # Only the ops a gradient can reach through an element value: the others' inputs are lists or ints.
@@ -1237,7 +1422,8 @@ _LIST_OPS = {name: _special(name, _tensor_list_grad if name in ("TensorListSetIt
                                                                  "TensorListFromTensor", "TensorListConcatV2",
                                                                  "TensorListScatterIntoExistingList",
                                                                  "TensorListSplit", "TensorListFromElements")
-                            else NON_DIFFERENTIABLE, "tf.TensorArray") for name in _LIST_FNS}
+                            else _second_order if name in _GRAD_LIST_FNS else NON_DIFFERENTIABLE, "tf.TensorArray")
+             for name in _LIST_FNS}
 
 
 class _ListOp:
@@ -1268,6 +1454,7 @@ def _stage_list(op, inputs, attrs, specs) -> list:
     graph = ctx.graph
     node = graph._new_node(_LIST_OPS[op], [_in_graph(graph, x) for x in inputs], attrs, specs, op)
     node.payload = _ListOp(op, attrs, specs)
+    _record(_LIST_OPS[op], node)
     return list(node.outputs)
 
 

@@ -3,10 +3,11 @@
 Eagerly each runs a Python loop over the unstacked elements (one Unpack op per input, one Pack
 per output: the tape records it all, so gradients flow). Inside a graph it is a tf.while_loop
 over TensorArrays, as TF builds it, so the number of elements may be known only at run time
-and the loop body is traced once. TensorArrays inside graphs are not differentiable here yet, so
-when a GradientTape is recording inside the tf.function and the number of elements is known
-while tracing, the loop is unrolled instead (fn is traced once per element); with an unknown
-number of elements under a tape, differentiating through the loop raises.
+and the loop body is traced once. The gradient of a graph while_loop cannot itself be
+differentiated here yet, so when a GradientTape is recording inside the tf.function and the
+number of elements is known while tracing, the loop is unrolled instead (fn is traced once per
+element), which keeps higher-order gradients; otherwise it is a while_loop whose first-order
+gradients flow through the TensorArrays.
 """
 from __future__ import annotations
 

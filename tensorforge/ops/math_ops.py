@@ -101,6 +101,10 @@ def unbroadcast(g, shape, x=None):
     picks them (BroadcastGradientArgs), as TF's gradients do.
     """
     gshape = g.shape._dims
+    if getattr(shape, "rank", 0) is None or getattr(shape, "_dims", 0) is None:  # unknown rank
+        if x is None:
+            raise ValueError("Cannot reduce a gradient of shape %s to an input of unknown rank" % g.shape)
+        return _dynamic_unbroadcast(g, x, None)
     target = tuple(shape)
     if gshape == target and None not in target:
         return g
@@ -137,7 +141,8 @@ def _dynamic_unbroadcast(g, x, target):
     sx = array_ops.shape(x)
     rx, _ = bind("BroadcastGradientArgs", [sx, array_ops.shape(g)])
     out = array_ops.reshape(bind("Sum", [g, rx], {"keep_dims": True}), sx)
-    out.set_shape(target)
+    if target is not None:
+        out.set_shape(target)
     return out
 
 
@@ -1933,6 +1938,9 @@ def _reduce(op_name, api, input_tensor, axis, keepdims):
     x = input_tensor if type(input_tensor) is Tensor else _t(input_tensor)
     if op_name == "Sum" and getattr(axis, "_is_symbolic_tensor", False) and axis._static_value() is None:
         return bind("Sum", [x, axis], {"keep_dims": bool(keepdims)})  # axes known at run time only
+    if axis is None and not keepdims and _rank(x) is None:  # a graph tensor of unknown rank: reduce it flat
+        from .array_ops import reshape
+        x, axis = reshape(x, [-1]), 0
     return bind(op_name, [x], {"axis": _axes(axis, _rank(x), api, op_name), "keep_dims": bool(keepdims)})
 
 
