@@ -6,4 +6,5 @@ from . import composite_specs, logging_ops, ragged_ops, sparse_ops, string_ops  
 from . import audio_ops, signal_ops  # noqa: F401
 from . import histogram_ops, set_ops  # noqa: F401
 from . import operators  # noqa: F401
+from . import morphology_ops  # noqa: F401
 from .registry import REGISTRY, bind  # noqa: F401
