@@ -2043,34 +2043,140 @@ def _tridiag_solve_infer(specs, attrs):
     return [(out, d)]
 
 
-def _tridiag_dense(xp, diags):
-    m = diags.shape[-1]
-    out = xp.zeros(diags.shape[:-2] + (m, m), diags.dtype)
-    i = xp.arange(m)
-    out[..., i, i] = diags[..., 1, :]
-    out[..., i[:-1], i[1:]] = diags[..., 0, :-1]
-    out[..., i[1:], i[:-1]] = diags[..., 2, 1:]
-    return out
+def _tridiag_perturb_pivot(xp, pivot, row, perturb):
+    """LAPACK xLAGTS's guard (TF's MaybePerturbPivot), vectorised over a batch: nudges pivots with |pivot| < 1
+    so that neither 1 / pivot nor row / pivot overflows. pivot: [B], row: [B, K], perturb: [B] (real)."""
+    rdt = np.finfo(pivot.real.dtype)
+    safemin = max(float(rdt.tiny), (1.0 + float(rdt.eps)) / float(rdt.max))
+    bignum = 1.0 / safemin
+    pivot, row = pivot.copy(), row.copy()
+    perturb = xp.copysign(xp.maximum(xp.abs(perturb), safemin), pivot.real).astype(rdt.dtype)
+    max_factor = xp.abs(row).max(axis=-1) if row.shape[-1] else xp.zeros(pivot.shape, rdt.dtype)
+    active = xp.abs(pivot) < 1
+    while active.any():
+        ap = xp.abs(pivot)
+        tiny = ap < safemin
+        bump = active & ((tiny & ((ap == 0) | (max_factor * safemin > ap))) | (~tiny & (max_factor > ap * bignum)))
+        scale = active & tiny & ~bump
+        pivot = xp.where(bump, pivot + perturb, pivot)
+        perturb = xp.where(bump, perturb * 2, perturb)
+        pivot = xp.where(scale, pivot * bignum, pivot)
+        row = xp.where(scale[:, None], row * bignum, row)
+        active = bump & (xp.abs(pivot) < 1)
+    return pivot, row
 
 
 def _tridiag_solve_kernel(xp, diagonals, rhs, partial_pivoting, perturb_singular):
-    a = _tridiag_dense(xp, diagonals)
+    """TF's CPU kernel (Gaussian elimination with partial pivoting as in LAPACK's xGTSV, the Thomas algorithm
+    without it, xLAGTF/xLAGTS with perturb_singular): O(M) steps, each vectorised over the batch and the
+    right-hand sides. A system whose pivot vanishes gives NaN, as TF's does."""
     vec = rhs.ndim == diagonals.ndim - 1
     b = rhs[..., None] if vec else rhs
-    try:
-        out = xp.linalg.solve(a, b)
-    except np.linalg.LinAlgError:  # singular systems: NaN (per matrix), as TF's kernel leaves them undefined
-        fa = a.reshape((-1,) + a.shape[-2:])
-        fb = b.reshape((-1,) + b.shape[-2:])
-        out = xp.full(fb.shape, np.nan, dtype=np.result_type(a, b))
-        for i in range(fa.shape[0]):
-            try:
-                out[i] = xp.linalg.solve(fa[i], fb[i])
-            except np.linalg.LinAlgError:
-                pass
-        out = out.reshape(b.shape)
-    out = out.astype(diagonals.dtype, copy=False)
+    m, k = diagonals.shape[-1], b.shape[-1]
+    batch = np.broadcast_shapes(diagonals.shape[:-2], b.shape[:-2])
+    dt = np.result_type(diagonals.dtype, b.dtype)
+    out_shape = batch + (m, k)
+    if m == 0 or k == 0 or 0 in batch:
+        out = xp.zeros(out_shape, diagonals.dtype)
+        return out[..., 0] if vec else out
+    nb = int(np.prod(batch, dtype=np.int64))
+    # time-major copies: [M, B] diagonals, [M, B, K] right-hand sides
+    d = xp.ascontiguousarray(xp.broadcast_to(diagonals, batch + (3, m)).reshape(nb, 3, m).transpose(1, 2, 0), dt)
+    sup, dg, sub = d[0], d[1], d[2]
+    r = xp.ascontiguousarray(xp.broadcast_to(b, out_shape).reshape(nb, m, k).transpose(1, 0, 2), dt)
+    with np.errstate(all="ignore"):
+        if partial_pivoting:
+            x = _tridiag_gtsv(xp, sup, dg, sub, r, perturb_singular)
+        else:
+            x = _tridiag_thomas(xp, sup, dg, sub, r)
+    out = xp.moveaxis(x, 0, 1).reshape(out_shape).astype(diagonals.dtype, copy=False)
     return out[..., 0] if vec else out
+
+
+def _tridiag_fail_value(dt):
+    # TF fills a failed system with numeric_limits<Scalar>::quiet_NaN(), which is 0 for std::complex.
+    return 0 if np.dtype(dt).kind == "c" else np.nan
+
+
+def _tridiag_thomas(xp, sup, dg, sub, r):
+    m = dg.shape[0]
+    bad = dg[0] == 0
+    u = xp.empty_like(dg)
+    x = xp.empty_like(r)
+    den = xp.where(bad, 1, dg[0])
+    u[0] = sup[0] / den
+    x[0] = r[0] / den[:, None]
+    for i in range(1, m):
+        den = dg[i] - sub[i] * u[i - 1]
+        z = den == 0
+        bad |= z
+        den[z] = 1
+        u[i] = sup[i] / den
+        x[i] = (r[i] - sub[i][:, None] * x[i - 1]) / den[:, None]
+    for i in range(m - 2, -1, -1):
+        x[i] -= u[i][:, None] * x[i + 1]
+    x[:, bad] = _tridiag_fail_value(x.dtype)
+    return x
+
+
+def _tridiag_gtsv(xp, sup, dg, sub, r, perturb):
+    """Row-pivoted LU of the tridiagonal matrices fused with the forward solve, then back substitution.
+    Each step keeps as pivot row whichever of rows i, i + 1 has the larger (scaled, with `perturb`) entry
+    in column i; U has the diagonal u0 and two superdiagonals u1, u2."""
+    m, nb = dg.shape
+    rdt = np.finfo(dg.real.dtype).dtype
+    u0, u1, u2 = xp.empty_like(dg), xp.empty_like(dg), xp.zeros_like(dg)
+    x = xp.zeros((m + 2,) + r.shape[1:], r.dtype)  # two zero rows below for the back substitution
+    u0[0], u1[0] = dg[0], (sup[0] if m > 1 else 0)
+    x[0] = r[0]
+    bad = xp.zeros(nb, bool)
+    zero = xp.zeros(nb, dg.dtype)
+    if perturb:
+        scale1 = xp.abs(u0[0]) + xp.abs(u1[0])
+        max_u = xp.maximum(xp.abs(u0[0]), xp.abs(u1[0]))
+    for i in range(m - 1):
+        a, s, d1 = u0[i], sub[i + 1], dg[i + 1]
+        s1 = sup[i + 1] if i < m - 2 else zero
+        if perturb:
+            scale2 = xp.abs(s) + xp.abs(d1) + xp.abs(s1)
+            piv1 = xp.where(a == 0, 0, xp.abs(a) / scale1)
+            swap = (s != 0) & (xp.abs(s) / scale2 > piv1)
+            scale1 = xp.where(swap, scale1, scale2)
+        else:
+            swap = xp.abs(a) < xp.abs(s)
+        p0, q0 = xp.where(swap, s, a), xp.where(swap, a, s)
+        p1, q1 = xp.where(swap, d1, u1[i]), xp.where(swap, u1[i], d1)
+        p2, q2 = xp.where(swap, s1, 0), xp.where(swap, 0, s1)
+        sw = swap[:, None]
+        px, qx = xp.where(sw, r[i + 1], x[i]), xp.where(sw, x[i], r[i + 1])
+        if perturb:  # a zero subdiagonal needs no elimination; p0 may be zero here and is handled later
+            f = xp.where(s == 0, 0, q0 / xp.where(p0 == 0, 1, p0))
+        else:
+            z = p0 == 0
+            bad |= z
+            f = q0 / xp.where(z, 1, p0)
+        u0[i], u1[i], u2[i] = p0, p1, p2
+        u0[i + 1], u1[i + 1] = q1 - f * p1, q2 - f * p2
+        x[i] = px
+        x[i + 1] = qx - f[:, None] * px
+        if perturb and i < m - 2:
+            max_u = xp.maximum(max_u, xp.maximum(xp.abs(p0), xp.maximum(xp.abs(p1), xp.abs(p2))))
+    if perturb:
+        tol = float(np.finfo(rdt).eps) * xp.maximum(max_u, xp.abs(u0[m - 1]))
+        for i in range(m - 1, -1, -1):
+            row = x[i] - u1[i][:, None] * x[i + 1] - u2[i][:, None] * x[i + 2] if i < m - 1 else x[i]
+            den, row = _tridiag_perturb_pivot(xp, u0[i], row, tol)
+            x[i] = row * (1 / den)[:, None]
+        return x[:m]
+    z = u0[m - 1] == 0
+    bad |= z
+    u0[:, bad] = 1
+    x[m - 1] /= u0[m - 1][:, None]
+    for i in range(m - 2, -1, -1):
+        x[i] = (x[i] - u1[i][:, None] * x[i + 1] - u2[i][:, None] * x[i + 2]) / u0[i][:, None]
+    x = x[:m]
+    x[:, bad] = _tridiag_fail_value(x.dtype)
+    return x
 
 
 def _pad_last(x, before, after):

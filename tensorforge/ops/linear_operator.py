@@ -12,7 +12,7 @@ from .._api import tf_export
 from ..framework import dtypes
 from ..framework.convert import convert_to_tensor
 from ..framework.tensor_shape import TensorShape
-from . import array_ops, linalg_ops, math_ops
+from . import array_ops, linalg_ops, math_ops, signal_ops
 
 _t = convert_to_tensor
 
@@ -893,3 +893,198 @@ class LinearOperatorLowRankUpdate(LinearOperator):
         if self._diag is not None:
             out = math_ops.multiply(out, math_ops.reduce_prod(self._diag, axis=-1))
         return out
+
+
+@tf_export("linalg.LinearOperatorToeplitz")
+class LinearOperatorToeplitz(LinearOperator):
+    """A square Toeplitz matrix from its first column `col` and first row `row`
+    (tf.linalg.LinearOperatorToeplitz); `row[..., 0]` is ignored in favour of `col[..., 0]`."""
+
+    def __init__(self, col, row, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name="LinearOperatorToeplitz"):
+        self._col = _t(col)
+        self._row = _as_tensor(row, self._col.dtype)
+        allowed = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
+        for arg, v in (("col", self._col), ("row", self._row)):
+            if v.dtype not in allowed:
+                raise TypeError("Argument %s must have dtype in %s. Found: %s" % (arg, [d.name for d in allowed],
+                                                                                  v.dtype))
+            if v.shape.rank is not None and v.shape.rank < 1:
+                raise ValueError("Argument %s must have at least 1 dimension.  Found: %s" % (arg, v))
+        if self._row.dtype != self._col.dtype:
+            raise TypeError("Expected `row` and `col` to have the same dtype, found %s and %s"
+                            % (self._row.dtype.name, self._col.dtype.name))
+        if is_square is False:
+            raise ValueError("Only square Toeplitz operators currently supported.")
+        super().__init__(self._col.dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=True, name=name,
+                         parameters={"col": col, "row": row})
+
+    @property
+    def col(self):
+        return self._col
+
+    @property
+    def row(self):
+        return self._row
+
+    def _shape(self):
+        c, r = self._col.shape.as_list(), self._row.shape.as_list()
+        n = c[-1] if c[-1] is not None else r[-1]
+        return list(np.broadcast_shapes(tuple(c[:-1]), tuple(r[:-1]))) + [n, n]
+
+    def _broadcast(self, v):
+        batch = self.batch_shape.as_list()
+        if v.shape.as_list()[:-1] == batch:
+            return v
+        return array_ops.broadcast_to(v, batch + [v.shape[-1]])
+
+    def _to_dense(self):
+        # values t_{i-j}: index n - 1 + i - j into [row[n-1], ..., row[1], col[0], ..., col[n-1]]
+        n = self.domain_dimension
+        col, row = self._broadcast(self._col), self._broadcast(self._row)
+        seq = array_ops.concat([array_ops.reverse(row[..., 1:], [-1]), col], axis=-1)
+        i = np.arange(n)
+        idx = (n - 1 + i[:, None] - i[None, :]).astype(np.int32)
+        return array_ops.gather(seq, idx, axis=-1, batch_dims=0)
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        # Embeds T in a circulant matrix of size 2N (as TF does) and multiplies through FFTs.
+        x = _adj(x) if adjoint_arg else x
+        n = self.domain_dimension
+        col, row = self._broadcast(self._col), self._broadcast(self._row)
+        if adjoint:  # T^H is Toeplitz with first column conj(row) and first row conj(col), same diagonal
+            col, row = _conj(array_ops.concat([col[..., :1], row[..., 1:]], axis=-1)), _conj(col)
+        # circulant first column: [col[0], ..., col[n-1], 0, row[n-1], ..., row[1]]
+        zero = array_ops.zeros_like(col[..., :1])
+        first = array_ops.concat([col, zero, array_ops.reverse(row[..., 1:], [-1])], axis=-1)
+        cdt = dtypes.complex128 if self.dtype in (dtypes.float64, dtypes.complex128) else dtypes.complex64
+        spectrum = signal_ops.fft(math_ops.cast(first, cdt))
+        xt = linalg_ops.matrix_transpose(math_ops.cast(x, cdt))  # [..., K, N]
+        xt = array_ops.pad(xt, [[0, 0]] * (xt.shape.rank - 1) + [[0, n]])
+        y = signal_ops.ifft(math_ops.multiply(array_ops.expand_dims(spectrum, -2), signal_ops.fft(xt)))
+        y = linalg_ops.matrix_transpose(y[..., :n])
+        if not self.dtype.is_complex:
+            y = math_ops.real(y)
+        return math_ops.cast(y, self.dtype)
+
+    def _log_abs_determinant(self):
+        return math_ops.cast(linalg_ops.slogdet(self.to_dense())[1], self.dtype)
+
+    def _diag_part(self):
+        diag_entry = self._col[..., :1]
+        return math_ops.multiply(diag_entry, array_ops.ones(self.shape[:-1].as_list(), dtype=self.dtype))
+
+
+def _conj(x):
+    return math_ops.conj(x) if x.dtype.is_complex else x
+
+
+@tf_export("linalg.LinearOperatorCirculant")
+class LinearOperatorCirculant(LinearOperator):
+    """A circulant matrix given by its `spectrum`, the DFT of its first column
+    (tf.linalg.LinearOperatorCirculant); products and solves go through FFTs."""
+
+    def __init__(self, spectrum, input_output_dtype=dtypes.complex64, is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=True, name="LinearOperatorCirculant"):
+        self._spectrum = _t(spectrum)
+        allowed = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
+        if self._spectrum.dtype not in allowed:
+            raise TypeError("Argument spectrum must have dtype in %s. Found: %s"
+                            % ([d.name for d in allowed], self._spectrum.dtype))
+        if self._spectrum.shape.rank is not None and self._spectrum.shape.rank < 1:
+            raise ValueError("Argument `spectrum` must have at least 1 dimensions. Received: %s." % self._spectrum)
+        if not self._spectrum.dtype.is_complex:
+            if is_self_adjoint is False:
+                raise ValueError("A real spectrum always corresponds to a self-adjoint operator. Expected argument "
+                                 "`is_self_adjoint` to be True when `spectrum.dtype.is_complex` = True. "
+                                 "Received: %s." % is_self_adjoint)
+            is_self_adjoint = True
+        if is_square is False:
+            raise ValueError("A [[nested] block] circulant operator is always square. Expected argument "
+                             "`is_square` to be True. Received: %s." % is_square)
+        super().__init__(dtypes.as_dtype(input_output_dtype), is_non_singular=is_non_singular,
+                         is_self_adjoint=is_self_adjoint, is_positive_definite=is_positive_definite, is_square=True,
+                         name=name, parameters={"spectrum": spectrum, "input_output_dtype": input_output_dtype})
+
+    @property
+    def spectrum(self):
+        return self._spectrum
+
+    @property
+    def block_depth(self):
+        return 1
+
+    def block_shape_tensor(self):
+        return array_ops.shape(self._spectrum)[-1:]
+
+    def _shape(self):
+        s = self._spectrum.shape
+        return s.concatenate([s[-1]]) if s.rank is not None else s
+
+    def _complex_spectrum(self):
+        s = self._spectrum
+        if s.dtype.is_complex:
+            return s
+        return math_ops.cast(s, dtypes.complex128 if s.dtype == dtypes.float64 else dtypes.complex64)
+
+    def _apply(self, x, adjoint, solve):
+        spectrum = self._complex_spectrum()
+        if adjoint:
+            spectrum = math_ops.conj(spectrum)
+        xt = linalg_ops.matrix_transpose(math_ops.cast(x, spectrum.dtype))  # [..., K, N]
+        fx = signal_ops.fft(xt)
+        sp = array_ops.expand_dims(spectrum, -2)
+        y = signal_ops.ifft(math_ops.divide(fx, sp) if solve else math_ops.multiply(sp, fx))
+        return math_ops.cast(linalg_ops.matrix_transpose(y), self.dtype)
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        x = _adj(x) if adjoint_arg else x
+        return self._apply(x, adjoint, False)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        return self._apply(rhs, adjoint, True)
+
+    def _to_dense(self):
+        n = self.domain_dimension
+        ident = linalg_ops.eye(n, batch_shape=self.batch_shape.as_list(), dtype=self.dtype)
+        return self._matmul(ident)
+
+    def convolution_kernel(self, name="convolution_kernel"):
+        return math_ops.cast(signal_ops.ifft(self._complex_spectrum()), self.dtype)
+
+    def _determinant(self):
+        return math_ops.cast(math_ops.reduce_prod(self._spectrum, axis=-1), self.dtype)
+
+    def _log_abs_determinant(self):
+        return math_ops.cast(math_ops.reduce_sum(math_ops.log(math_ops.abs(self._spectrum)), axis=-1), self.dtype)
+
+    def trace(self, name="trace"):
+        re = math_ops.reduce_sum(math_ops.real(self._spectrum) if self._spectrum.dtype.is_complex
+                                 else self._spectrum, axis=-1)
+        if not self.dtype.is_complex or not self._spectrum.dtype.is_complex:
+            return math_ops.cast(re, self.dtype)
+        im = math_ops.reduce_sum(math_ops.imag(self._spectrum), axis=-1)
+        return math_ops.cast(math_ops.complex(re, im), self.dtype)
+
+    def _diag_part(self):
+        n = self.domain_dimension
+        value = math_ops.divide(self.trace(), math_ops.cast(n, self.dtype))
+        return math_ops.multiply(array_ops.expand_dims(value, -1),
+                                 array_ops.ones(self.shape[:-1].as_list(), dtype=self.dtype))
+
+    def _eigvals(self):
+        return self._spectrum
+
+    def _linop_adjoint(self):
+        s = self._spectrum
+        return LinearOperatorCirculant(math_ops.conj(s) if s.dtype.is_complex else s,
+                                       input_output_dtype=self.dtype, is_non_singular=self.is_non_singular,
+                                       is_self_adjoint=self.is_self_adjoint,
+                                       is_positive_definite=self.is_positive_definite)
+
+    def _linop_inverse(self):
+        return LinearOperatorCirculant(math_ops.reciprocal(self._spectrum), input_output_dtype=self.dtype,
+                                       is_non_singular=self.is_non_singular, is_self_adjoint=self.is_self_adjoint,
+                                       is_positive_definite=self.is_positive_definite)
