@@ -2,6 +2,8 @@
 the non-max-suppression family, with TensorFlow's kernels' arithmetic (float32 coordinates)."""
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from .._api import tf_export
@@ -9,7 +11,7 @@ from ..framework import dtypes
 from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor
-from . import array_ops, math_ops
+from . import array_ops, math_ops, random_ops
 from . import sample_inputs as S
 from . import shapes as sh
 from .registry import NON_DIFFERENTIABLE, bind, register
@@ -435,7 +437,7 @@ def _iou_matrix_row(boxes, i, others):
     return np.where((area_i <= 0) | (area_o <= 0), _F32(0), iou).astype(_F32)
 
 
-def _nms_select(n, scores, similarity, max_out, threshold, score_threshold, sigma=0.0):
+def _nms_select(n, scores, similarity, max_out, threshold, score_threshold, sigma=0.0, suppressed_by=None):
     """TF's DoNonMaxSuppressionOp: returns (selected indices, selected scores).
 
     `similarity(i, js)` gives box i's similarity with boxes js. Hard NMS walks the candidates in
@@ -445,6 +447,23 @@ def _nms_select(n, scores, similarity, max_out, threshold, score_threshold, sigm
     scores = scores.astype(_F32, copy=False)
     cand = np.nonzero(scores > score_threshold)[0]
     order = cand[np.lexsort((cand, -scores[cand]))]
+    if sigma <= 0 and suppressed_by is not None:
+        # `suppressed_by(i)`: the [n] mask of boxes that selecting box i suppresses (similarity > threshold)
+        dead = np.zeros(n, bool)
+        selected = []
+        pos = 0
+        while len(selected) < max_out and pos < order.size:
+            alive = ~dead[order[pos:]]
+            j = int(alive.argmax())
+            if not alive[j]:
+                break
+            pos += j
+            i = order[pos]
+            selected.append(i)
+            dead |= suppressed_by(i)
+            pos += 1
+        sel = np.asarray(selected, np.int64)
+        return sel, scores[sel]
     if sigma <= 0:
         selected = []
         alive = np.ones(order.size, bool)
@@ -642,3 +661,433 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
         return idx, valid
     raise NotImplementedError("tf.image.non_max_suppression_padded with batch dimensions is not supported by "
                               "tensorforge yet")
+
+
+# ---------------------------------------------------------------- CombinedNonMaxSuppression
+_CNMS_API = "tf.image.combined_non_max_suppression"
+_CNMS = "CombinedNonMaxSuppression"
+_CombinedNMS = collections.namedtuple(_CNMS, ["nmsed_boxes", "nmsed_scores", "nmsed_classes", "valid_detections"])
+_CNMS_ARGS = ("boxes", "scores", "max_output_size_per_class", "max_total_size", "iou_threshold", "score_threshold")
+_CNMS_TYPES = (dtypes.float32, dtypes.float32, dtypes.int32, dtypes.int32, dtypes.float32, dtypes.float32)
+
+
+def _corners(b):
+    """Per box (float32, TF's IOU): y_min, x_min, y_max, x_max (corners in any order) and area."""
+    y1, x1 = np.minimum(b[:, 0], b[:, 2]), np.minimum(b[:, 1], b[:, 3])
+    y2, x2 = np.maximum(b[:, 0], b[:, 2]), np.maximum(b[:, 1], b[:, 3])
+    return y1, x1, y2, x2, (y2 - y1) * (x2 - x1)
+
+
+def _iou_block(corners, rows, cols):
+    """IOU [len(rows), len(cols)] with the arithmetic of TF's IOU (and of `_iou_matrix_row`)."""
+    y1, x1, y2, x2, area = corners
+    inter = np.maximum(np.minimum(y2[rows, None], y2[None, cols]) - np.maximum(y1[rows, None], y1[None, cols]),
+                       _F32(0)) * \
+        np.maximum(np.minimum(x2[rows, None], x2[None, cols]) - np.maximum(x1[rows, None], x1[None, cols]), _F32(0))
+    ai, aj = area[rows, None], area[None, cols]
+    with np.errstate(all="ignore"):
+        iou = inter / (ai + aj - inter)
+    return np.where((ai <= 0) | (aj <= 0), _F32(0), iou)
+
+
+def _suppression_matrix(b, threshold):
+    """[n, n] bool: IOU > threshold, in row blocks to bound the float temporaries."""
+    corners = _corners(b)
+    n = len(b)
+    out = np.empty((n, n), bool)
+    for lo in range(0, n, 512):
+        out[lo:lo + 512] = _iou_block(corners, slice(lo, lo + 512), slice(None)) > threshold
+    return out
+
+
+def _combined_nms_kernel(xp, boxes, scores, max_output_size_per_class, max_total_size, iou_threshold,
+                         score_threshold, pad_per_class=False, clip_boxes=True):
+    """TF's BatchedNonMaxSuppressionOp: per (batch, class) greedy NMS with the shared selection
+    loop `_nms_select`, then per batch the top candidates by score (stable for ties)."""
+    arrays = (boxes, scores, max_output_size_per_class, max_total_size, iou_threshold, score_threshold)
+    if any(a.dtype != t.as_numpy_dtype for a, t in zip(arrays, _CNMS_TYPES)) or boxes.ndim != 4 \
+            or scores.ndim != 3 or any(np.ndim(a) for a in arrays[2:]) or boxes.shape[0] != scores.shape[0] \
+            or boxes.shape[1] != scores.shape[1] or boxes.shape[2] not in (1, scores.shape[2]) or boxes.shape[3] != 4:
+        raise ValueError("invalid combined_non_max_suppression arguments")  # inference gives TF's message
+    mspc, total, iou = int(max_output_size_per_class), int(max_total_size), _F32(iou_threshold)
+    if mspc <= 0:
+        raise sh.error(_CNMS_API, _CNMS, "max_size_per_class must be positive")
+    if total <= 0:
+        raise sh.error(_CNMS_API, _CNMS, "max_total_size must be > 0")
+    if not 0 <= iou <= 1:
+        raise sh.error(_CNMS_API, _CNMS, "iou_threshold must be in [0, 1]")
+    batch, n, q, _ = boxes.shape
+    nc = scores.shape[2]
+    spc = min(mspc, n)
+    per_batch = min(total, mspc * nc) if pad_per_class else total
+    slots = spc * nc
+    out_boxes = np.zeros((batch, per_batch, 4), _F32)
+    out_scores = np.zeros((batch, per_batch), _F32)
+    out_classes = np.zeros((batch, per_batch), _F32)
+    valid = np.zeros(batch, np.int32)
+    st = _F32(score_threshold)
+    for b in range(batch):
+        # TF's result-candidate slots: class c owns [c * spc, (c + 1) * spc); unused slots keep
+        # (index -1, score -1, class -1, box 0) and take part in the final sort, as in TF.
+        c_idx = np.full(slots, -1, np.int64)
+        c_score = np.full(slots, -1, _F32)
+        c_class = np.full(slots, -1, _F32)
+        c_box = np.zeros((slots, 4), _F32)
+        shared = _suppression_matrix(boxes[b, :, 0], iou) if q == 1 and n <= 4096 else None
+        for c in range(nc):
+            bx = boxes[b, :, c if q > 1 else 0]
+            if shared is not None:
+                rows = shared.__getitem__
+            else:
+                corners = _corners(bx)
+                rows = (lambda i, corners=corners: _iou_block(corners, np.array([i]), slice(None))[0] > iou)
+            sel, sc = _nms_select(n, scores[b, :, c], None, spc, iou, st, suppressed_by=rows)
+            lo, k = c * spc, len(sel)
+            c_idx[lo:lo + k] = sel
+            c_score[lo:lo + k] = sc
+            c_class[lo:lo + k] = c
+            c_box[lo:lo + k] = bx[sel]
+        m = min(int(np.count_nonzero(c_idx > -1)), per_batch)
+        top = np.argsort(-c_score, kind="stable")[:m]
+        out_boxes[b, :m] = np.clip(c_box[top], _F32(0), _F32(1)) if clip_boxes else c_box[top]
+        out_scores[b, :m] = c_score[top]
+        out_classes[b, :m] = c_class[top]
+        valid[b] = m
+    return out_boxes, out_scores, out_classes, valid
+
+
+def _combined_nms_infer(specs, attrs):
+    api, op = _CNMS_API, _CNMS
+    for spec, t, name in zip(specs, _CNMS_TYPES, _CNMS_ARGS):
+        sh.check_dtype(api, op, spec, (t,), name)
+    b, s = sh.dims(specs[0]), sh.dims(specs[1])
+    if b is not None and len(b) != 4:
+        raise sh.error(api, op, "boxes must be 4-D, got shape %s" % sh.fmt(b))
+    if s is not None and len(s) != 3:
+        raise sh.error(api, op, "scores must be 3-D, got shape %s" % sh.fmt(s))
+    if b is not None and b[3] not in (None, 4):
+        raise sh.error(api, op, "boxes must have 4 columns, got shape %s" % sh.fmt(b))
+    if b is not None and s is not None:
+        if None not in (b[0], s[0]) and b[0] != s[0]:
+            raise sh.error(api, op, "boxes and scores must have same batch size: %s vs %s" % (sh.fmt(b), sh.fmt(s)))
+        if None not in (b[1], s[1]) and b[1] != s[1]:
+            raise sh.error(api, op, "scores has incompatible shape: %s vs boxes %s" % (sh.fmt(s), sh.fmt(b)))
+        if None not in (b[2], s[2]) and b[2] not in (1, s[2]):
+            raise sh.error(api, op, "third dimension of boxes must be either 1 or num classes: boxes %s, scores %s"
+                           % (sh.fmt(b), sh.fmt(s)))
+    for spec, name in zip(specs[2:], ("max_size_per_class", "max_total_size", "iou_threshold", "score_threshold")):
+        d = sh.dims(spec)
+        if d is not None and len(d) != 0:
+            raise sh.error(api, op, "%s must be 0-D, got shape %s" % (name, sh.fmt(d)))
+    batch = b[0] if b is not None and b[0] is not None else (s[0] if s is not None else None)
+    total, mspc = _const_value(specs[3]), _const_value(specs[2])
+    size = None if total is None else int(total)
+    if size is not None and attrs.get("pad_per_class", False):
+        nc = s[2] if s is not None else None
+        size = None if mspc is None or nc is None else min(size, int(mspc) * nc)
+    return [((batch, size, 4), dtypes.float32), ((batch, size), dtypes.float32), ((batch, size), dtypes.float32),
+            ((batch,), dtypes.int32)]
+
+
+def _combined_nms_samples():
+    rng = np.random.default_rng(31)
+
+    def boxes(*shape):
+        corner = rng.uniform(-0.1, 0.9, shape + (2,)).astype(_F32)
+        return np.concatenate([corner, corner + rng.uniform(0.05, 0.5, shape + (2,)).astype(_F32)], -1)
+    f, i = np.float32, np.int32
+    shared, per_class = boxes(2, 7, 1), boxes(2, 7, 3)
+    sc = rng.uniform(0, 1, (2, 7, 3)).astype(_F32)
+    return [([shared, sc, i(3), i(5), f(0.5), f(-np.inf)], {"pad_per_class": False, "clip_boxes": True}),
+            ([per_class, sc, i(2), i(20), f(0.3), f(0.2)], {"pad_per_class": True, "clip_boxes": False}),
+            ([per_class, sc, i(4), i(6), f(0.6), f(0.1)], {"pad_per_class": False, "clip_boxes": True})]
+
+
+register(_CNMS, kernel=_combined_nms_kernel, infer=_combined_nms_infer, grad=NON_DIFFERENTIABLE, api=_CNMS_API,
+         num_outputs=-1, args=_CNMS_ARGS, samples=_combined_nms_samples)
+
+
+def _typed(x, dtype):
+    """`x` as a tensor of `dtype`; a tensor of another dtype is kept, so that the op reports it as TF does."""
+    try:
+        return _t(x, dtype)
+    except ValueError:
+        return _t(x)
+
+
+@tf_export("image.combined_non_max_suppression")
+def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_total_size, iou_threshold=0.5,
+                                 score_threshold=float("-inf"), pad_per_class=False, clip_boxes=True, name=None):
+    """Greedy non-max suppression per class and batch item, then the `max_total_size` best
+    detections over all classes (tf.image.combined_non_max_suppression).
+
+    Args:
+      boxes: float32 [batch, num_boxes, q, 4] with q 1 (boxes shared by all classes) or num_classes.
+      scores: float32 [batch, num_boxes, num_classes].
+      max_output_size_per_class: int32 scalar, the most boxes NMS keeps per class.
+      max_total_size: int32 scalar, the most boxes kept per batch item over all classes.
+      iou_threshold: overlaps above it suppress a box.
+      score_threshold: only boxes scoring above it are considered.
+      pad_per_class: pad the outputs to min(max_total_size, max_output_size_per_class * num_classes)
+        instead of max_total_size.
+      clip_boxes: clip the output coordinates to [0, 1].
+
+    Returns:
+      A namedtuple (nmsed_boxes [batch, N, 4], nmsed_scores [batch, N], nmsed_classes [batch, N],
+      all float32, valid_detections int32 [batch]); entries past valid_detections are zeros.
+    """
+    out = bind(_CNMS, [_typed(boxes, dtypes.float32), _typed(scores, dtypes.float32),
+                       _typed(max_output_size_per_class, dtypes.int32), _t(max_total_size),
+                       _t(iou_threshold, dtypes.float32), _t(score_threshold, dtypes.float32)],
+               {"pad_per_class": bool(pad_per_class), "clip_boxes": bool(clip_boxes)})
+    return _CombinedNMS(*out)
+
+
+# ---------------------------------------------------------------- (Stateless)SampleDistortedBoundingBox
+_SDBB_T = (dtypes.uint8, dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64)
+_SDBB_NP = tuple(np.dtype(t.as_numpy_dtype) for t in _SDBB_T)
+_SDBBResult = {op: collections.namedtuple(op, ["begin", "size", "bboxes"])
+               for op in ("SampleDistortedBoundingBoxV2", "StatelessSampleDistortedBoundingBox")}
+
+
+def _fmt_floats(v):
+    return "[%s]" % ", ".join("%g" % x for x in v)
+
+
+def _sdbb_check_attrs(api, op, attrs):
+    ar, area, attempts = attrs["aspect_ratio_range"], attrs["area_range"], attrs["max_attempts"]
+    if len(ar) != 2:
+        raise sh.error(api, op, "Aspect ratio range field must specify 2 dimensions")
+    if not (ar[0] > 0 and ar[1] > 0):
+        raise sh.error(api, op, "Aspect ratio range must be non-negative: %s" % _fmt_floats(ar))
+    if len(area) != 2:
+        raise sh.error(api, op, "Area range field must specify 2 dimensions")
+    if not (area[0] > 0 and area[1] > 0):
+        raise sh.error(api, op, "Area range must be non-negative: %s" % _fmt_floats(area))
+    if not (area[0] <= 1 and area[1] <= 1):
+        raise sh.error(api, op, "Area range must be less then or equal to 1.0: %s" % _fmt_floats(area))
+    if attempts <= 0:
+        raise sh.error(api, op, "Max attempts must be non-negative: %d" % attempts)
+
+
+def _random_crops(gen, width, height, min_rel, max_rel, ar):
+    """TF's GenerateRandomCrop for every attempt at once: (ok, x, y, w, h) arrays over attempts.
+
+    Float32 arithmetic and round-half-even (lrintf) like the C++ kernel; the random draws of
+    all attempts are taken up front, in a fixed order, so a seed fixes the result."""
+    n = ar.size
+    W, H = _F32(width), _F32(height)
+    min_area, max_area = _F32(min_rel) * W * H, _F32(max_rel) * W * H
+    ok = (ar > 0) & (max_rel > 0) & (width > 0) & (height > 0) & (min_rel <= max_rel)
+    safe = np.where(ok, ar, _F32(1))
+    with np.errstate(all="ignore"):
+        h = np.rint(np.sqrt(min_area / safe)).astype(np.int64)
+        max_h = np.rint(np.sqrt(max_area / safe)).astype(np.int64)
+        over = np.rint(max_h.astype(_F32) * safe) > width
+        alt = ((width + 0.5 - float(_F32(1e-7))) / safe.astype(np.float64)).astype(np.int64)
+        alt -= np.rint(alt.astype(_F32) * safe) > width
+        max_h = np.minimum(np.where(over, alt, max_h), height)
+        h = np.minimum(h, max_h)
+        h = h + gen.integers(0, np.maximum(max_h - h + 1, 1), n)
+
+        def wa(hh):
+            ww = np.rint(hh.astype(_F32) * safe).astype(np.int64)
+            return ww, (ww * hh).astype(_F32)
+        w, area = wa(h)
+        low = area < min_area
+        h = np.where(low, h + 1, h)
+        w, area = wa(h)
+        ok &= area >= min_area
+        high = area > max_area
+        h = np.where(high, h - 1, h)
+        w, area = wa(h)
+    ok &= (area >= min_area) & (area <= max_area) & (w <= width) & (h <= height) & (w > 0) & (h > 0)
+    y = np.where(h < height, gen.integers(0, np.maximum(height - h, 1), n), 0)
+    x = np.where(w < width, gen.integers(0, np.maximum(width - w, 1), n), 0)
+    return ok, x, y, w, h
+
+
+def _sample_distorted_box(gen, image_size, boxes, min_object_covered, api, op, aspect_ratio_range, area_range,
+                          max_attempts, use_image_if_no_bounding_boxes):
+    """TF's SampleDistortedBoundingBox kernel: (begin, size, bboxes)."""
+    _sdbb_check_attrs(api, op, {"aspect_ratio_range": aspect_ratio_range, "area_range": area_range,
+                                "max_attempts": max_attempts})
+    if image_size.dtype not in _SDBB_NP or boxes.dtype != _F32 or min_object_covered.dtype != _F32:
+        raise ValueError("invalid dtypes")  # inference gives TF's message
+    if image_size.ndim != 1:
+        raise sh.error(api, op, "image_size must be 1-dimensional%s" % sh.fmt(image_size.shape))
+    if image_size.shape[0] != 3:
+        raise sh.error(api, op, "image_size must contain 3 elements%s" % sh.fmt(image_size.shape))
+    height, width = int(image_size[0]), int(image_size[1])
+    if not (0 <= height < 2 ** 31 - 1 and 0 <= width < 2 ** 31 - 1):
+        raise sh.error(api, op, "image height cannot be >= int32 max")
+    if boxes.ndim != 3:
+        raise sh.error(api, op, "input boxes must be 3-dimensional [batch, num_boxes, coords]: %s"
+                       % sh.fmt(boxes.shape))
+    if boxes.shape[2] != 4:
+        raise sh.error(api, op, "bounding boxes must have shape [4] or [*, 4], got %s" % sh.fmt(boxes.shape))
+    if min_object_covered.ndim != 0:
+        raise sh.error(api, op, "min_object_covered must be 0-D, got shape %s" % sh.fmt(min_object_covered.shape))
+    moc = _F32(min_object_covered)
+    if not moc >= 0:
+        raise sh.error(api, op, "Min object covered must be non-negative: %s" % moc)
+    flat = boxes.reshape(-1, 4)
+    bad = ~((flat >= 0) & (flat <= 1))
+    if bad.any():
+        raise sh.error(api, op, "All bounding box coordinates must be in [0.0, 1.0]: %s" % flat[bad][0])
+    if flat.shape[0]:
+        rects = np.stack([(flat[:, 1] * _F32(width)).astype(np.int64), (flat[:, 0] * _F32(height)).astype(np.int64),
+                          (flat[:, 3] * _F32(width)).astype(np.int64), (flat[:, 2] * _F32(height)).astype(np.int64)],
+                         1)
+    elif use_image_if_no_bounding_boxes:
+        rects = np.array([[0, 0, width, height]], np.int64)
+    else:
+        raise sh.error(api, op, "No bounding boxes provided as input. One must enable use_image_if_no_bounding_boxes "
+                       "if you wish to not provide any bounding boxes.")
+    lo, hi = _F32(aspect_ratio_range[0]), _F32(aspect_ratio_range[1])
+    ar = gen.random(max_attempts, dtype=_F32) * (hi - lo) + lo
+    ok, x, y, w, h = _random_crops(gen, width, height, area_range[0], area_range[1], ar)
+    # SatisfiesOverlapConstraints: the crop has >= 10 pixels and covers enough of some non-empty box.
+    box_area = (rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1])
+    ix = np.minimum((x + w)[:, None], rects[None, :, 2]) - np.maximum(x[:, None], rects[None, :, 0])
+    iy = np.minimum((y + h)[:, None], rects[None, :, 3]) - np.maximum(y[:, None], rects[None, :, 1])
+    inter = np.where((ix < 0) | (iy < 0), 0, ix * iy)
+    with np.errstate(all="ignore"):
+        covered = inter.astype(_F32) / box_area.astype(_F32)[None, :]
+    hit = ((covered >= moc) & (box_area != 0)[None, :]).any(1)
+    good = np.flatnonzero(ok & (w * h >= 10) & hit)
+    if good.size:
+        k = good[0]
+        x0, y0, cw, ch = int(x[k]), int(y[k]), int(w[k]), int(h[k])
+    else:
+        x0, y0, cw, ch = 0, 0, width, height
+    t = image_size.dtype
+    begin = np.array([y0, x0, 0], np.int64).astype(t)
+    size = np.array([ch, cw, -1], np.int64).astype(t)
+    with np.errstate(all="ignore"):
+        bboxes = (np.array([y0, x0, y0 + ch, x0 + cw], _F32) / np.array([height, width, height, width], _F32))
+    return begin, size, bboxes.reshape(1, 1, 4)
+
+
+def _sdbb_infer(api, op, stateless):
+    def infer(specs, attrs):
+        _sdbb_check_attrs(api, op, attrs)
+        sh.check_dtype(api, op, specs[0], _SDBB_T, "image_size")
+        sh.check_dtype(api, op, specs[1], (dtypes.float32,), "bounding_boxes")
+        sh.check_dtype(api, op, specs[2], (dtypes.float32,), "min_object_covered")
+        if stateless:
+            random_ops._check_seed(api, op, specs[3])
+        s, b, m = sh.dims(specs[0]), sh.dims(specs[1]), sh.dims(specs[2])
+        if s is not None and len(s) != 1:
+            raise sh.error(api, op, "image_size must be 1-dimensional%s" % sh.fmt(s))
+        if s is not None and s[0] not in (None, 3):
+            raise sh.error(api, op, "image_size must contain 3 elements%s" % sh.fmt(s))
+        if b is not None and len(b) != 3:
+            raise sh.error(api, op, "input boxes must be 3-dimensional [batch, num_boxes, coords]: %s" % sh.fmt(b))
+        if b is not None and b[2] not in (None, 4):
+            raise sh.error(api, op, "bounding boxes must have shape [4] or [*, 4], got %s" % sh.fmt(b))
+        if m is not None and len(m) != 0:
+            raise sh.error(api, op, "min_object_covered must be 0-D, got shape %s" % sh.fmt(m))
+        t = specs[0].dtype
+        return [((3,), t), ((3,), t), ((1, 1, 4), dtypes.float32)]
+    return infer
+
+
+_SDBB_API = "tf.image.sample_distorted_bounding_box"
+_SSDBB_API = "tf.image.stateless_sample_distorted_bounding_box"
+
+
+def _sdbb_kernel(xp, image_size, bounding_boxes, min_object_covered, seed, seed2, **attrs):
+    gen = random_ops._stateful_gen("SampleDistortedBoundingBoxV2", None, seed, seed2)
+    return _sample_distorted_box(gen, image_size, bounding_boxes, min_object_covered, _SDBB_API,
+                                 "SampleDistortedBoundingBoxV2", **attrs)
+
+
+def _ssdbb_kernel(xp, image_size, bounding_boxes, min_object_covered, seed, **attrs):
+    if seed.dtype not in (np.int32, np.int64) or seed.shape != (2,):
+        raise ValueError("seed must have shape [2]")  # inference gives TF's message
+    return _sample_distorted_box(random_ops._seed_gen(seed), image_size, bounding_boxes, min_object_covered,
+                                 _SSDBB_API, "StatelessSampleDistortedBoundingBox", **attrs)
+
+
+def _sdbb_samples(stateless):
+    def samples():
+        boxes = np.array([[[0.1, 0.2, 0.5, 0.6], [0.3, 0.1, 0.9, 0.4]]], _F32)
+        attrs = {"aspect_ratio_range": (0.75, 1.33), "area_range": (0.05, 1.0), "max_attempts": 100,
+                 "use_image_if_no_bounding_boxes": False}
+        extra = [] if stateless else [{"seed": 7, "seed2": 11}]
+        tail = [np.array([5, 9], np.int64)] if stateless else []
+        out = []
+        for size, bx, moc, change in (
+                (np.array([60, 80, 3], np.int32), boxes, 0.1, {}),
+                (np.array([30, 20, 1], np.int64), boxes[:, :0], 0.5,
+                 {"use_image_if_no_bounding_boxes": True, "area_range": (0.3, 0.9), "max_attempts": 20}),
+                (np.array([50, 40, 3], np.uint8), boxes[:, :1], 0.9, {"aspect_ratio_range": (0.5, 2.0)})):
+            a = dict(attrs, **change)
+            for e in extra:
+                a.update(e)
+            out.append(([size, bx, np.float32(moc)] + tail, a))
+        return out
+    return samples
+
+
+register("SampleDistortedBoundingBoxV2", kernel=_sdbb_kernel,
+         infer=_sdbb_infer(_SDBB_API, "SampleDistortedBoundingBoxV2", False), grad=NON_DIFFERENTIABLE,
+         api=_SDBB_API, num_outputs=-1, stateful=True, args=("image_size", "bounding_boxes", "min_object_covered"),
+         samples=_sdbb_samples(False))
+register("StatelessSampleDistortedBoundingBox", kernel=_ssdbb_kernel,
+         infer=_sdbb_infer(_SSDBB_API, "StatelessSampleDistortedBoundingBox", True), grad=NON_DIFFERENTIABLE,
+         api=_SSDBB_API, num_outputs=-1, args=("image_size", "bounding_boxes", "min_object_covered", "seed"),
+         samples=_sdbb_samples(True))
+
+
+def _sdbb_attrs(aspect_ratio_range, area_range, max_attempts, use_image_if_no_bounding_boxes):
+    return {"aspect_ratio_range": (0.75, 1.33) if aspect_ratio_range is None
+            else tuple(float(v) for v in np.asarray(aspect_ratio_range, np.float64).reshape(-1)),
+            "area_range": (0.05, 1.0) if area_range is None
+            else tuple(float(v) for v in np.asarray(area_range, np.float64).reshape(-1)),
+            "max_attempts": 100 if max_attempts is None else int(max_attempts),
+            "use_image_if_no_bounding_boxes": bool(use_image_if_no_bounding_boxes)}
+
+
+@tf_export("image.sample_distorted_bounding_box")
+def sample_distorted_bounding_box(image_size, bounding_boxes, seed=0, min_object_covered=0.1,
+                                  aspect_ratio_range=None, area_range=None, max_attempts=None,
+                                  use_image_if_no_bounding_boxes=None, name=None):
+    """Samples a random crop of an image that covers at least `min_object_covered` of one of
+    `bounding_boxes` (tf.image.sample_distorted_bounding_box).
+
+    Args:
+      image_size: 1-D [height, width, channels] (uint8, int8, int16, int32 or int64).
+      bounding_boxes: float32 [batch, N, 4] of normalised [y_min, x_min, y_max, x_max] in [0, 1].
+      seed: the op seed; 0 (the default) draws different crops on every call even with a
+        global seed, as in TF.
+      min_object_covered: the crop must contain at least this fraction of some box.
+      aspect_ratio_range: (min, max) width / height of the crop, default (0.75, 1.33).
+      area_range: (min, max) fraction of the image area the crop covers, default (0.05, 1.0).
+      max_attempts: tries before the whole image is returned, default 100.
+      use_image_if_no_bounding_boxes: with no boxes, use the whole image as the box instead of raising.
+
+    Returns:
+      A namedtuple (begin [offset_height, offset_width, 0], size [target_height, target_width, -1],
+      both of image_size's dtype, for tf.slice; bboxes float32 [1, 1, 4], the crop's normalised box).
+    """
+    s1, s2 = random_ops.get_seed(seed) if seed else (0, 0)
+    attrs = _sdbb_attrs(aspect_ratio_range, area_range, max_attempts, use_image_if_no_bounding_boxes)
+    attrs.update(seed=int(s1), seed2=int(s2))
+    out = bind("SampleDistortedBoundingBoxV2", [_t(image_size), _t(bounding_boxes, dtypes.float32),
+                                                _t(min_object_covered, dtypes.float32)], attrs)
+    return _SDBBResult["SampleDistortedBoundingBoxV2"](*out)
+
+
+@tf_export("image.stateless_sample_distorted_bounding_box")
+def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed, min_object_covered=0.1,
+                                            aspect_ratio_range=None, area_range=None, max_attempts=None,
+                                            use_image_if_no_bounding_boxes=None, name=None):
+    """tf.image.sample_distorted_bounding_box with a shape-[2] int32/int64 `seed`: the same seed
+    gives the same crop (tf.image.stateless_sample_distorted_bounding_box)."""
+    attrs = _sdbb_attrs(aspect_ratio_range, area_range, max_attempts, use_image_if_no_bounding_boxes)
+    out = bind("StatelessSampleDistortedBoundingBox",
+               [_t(image_size), _t(bounding_boxes, dtypes.float32), _t(min_object_covered, dtypes.float32),
+                _t(seed)], attrs)
+    return _SDBBResult["StatelessSampleDistortedBoundingBox"](*out)
