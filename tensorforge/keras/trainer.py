@@ -191,6 +191,11 @@ class Trainer:
         from . import metrics as metrics_mod
         from . import optimizers
         self.optimizer = optimizers.get(optimizer)
+        policy = getattr(self, "dtype_policy", None)
+        if (auto_scale_loss and policy is not None and policy.name == "mixed_float16" and self.optimizer is not None
+                and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)):
+            # As Keras: float16 gradients need loss scaling, so the optimizer is wrapped.
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         self.loss = loss
         self._loss_fns = [_as_loss(losses_mod, l) for l in (loss if isinstance(loss, (list, tuple)) else [loss])]
         self._loss_weights = loss_weights
@@ -256,8 +261,9 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+            scaled = self.optimizer.scale_loss(loss)  # loss_scale_factor or a LossScaleOptimizer's scale
         variables = self.trainable_variables
-        grads = tape.gradient(loss, variables)
+        grads = tape.gradient(scaled, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
         return self._update_metrics(loss, x, y, y_pred, sample_weight)
 

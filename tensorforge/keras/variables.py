@@ -5,15 +5,25 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.variables import Variable
+from .dtype_policies import autocast_dtype
 
 
 class KerasVariable(Variable):
     """A layer weight (Keras 3's `keras.Variable` on the TensorFlow backend)."""
 
-    def __init__(self, *args, path: str = "", **kwargs):
+    def __init__(self, *args, path: str = "", autocast: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self._short_name = self._name[:-2].rsplit("/", 1)[-1]
         self.path = path or self._short_name
+        self.autocast = autocast
+
+    def _as_tensor(self):
+        value = super()._as_tensor()
+        dtype = autocast_dtype()  # set while a mixed-precision layer's `call` runs
+        if dtype is not None and self.autocast and value.dtype is not dtype and value.dtype.is_floating:
+            from ..ops.math_ops import cast
+            return cast(value, dtype)
+        return value
 
     @property
     def name(self) -> str:

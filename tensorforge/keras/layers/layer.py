@@ -15,6 +15,7 @@ from ...framework import dtypes
 from ...framework.context import graph_scope
 from ...framework.nest import flatten, map_structure
 from ...framework.tensor_shape import TensorShape
+from .. import dtype_policies
 from ..masking import get_keras_mask, set_keras_mask
 from ..variables import KerasVariable
 from .._registry import keras_export
@@ -75,8 +76,9 @@ def _snake(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
-def dtype_policy_config(dtype) -> dict:
-    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype.name}, "registered_name": None}
+def dtype_policy_config(policy) -> dict:
+    """A layer's serialised dtype policy (`policy` is a DTypePolicy or a DType)."""
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": policy.name}, "registered_name": None}
 
 
 def _dtype_from(value):
@@ -150,7 +152,8 @@ class Layer:
         object.__setattr__(self, "_layers", [])
         self.name = name or unique_layer_name(_snake(type(self).__name__))
         self._trainable = trainable
-        self._dtype = _dtype_from(dtype)
+        self._set_dtype_policy(dtype)
+        self._autocast = bool(autocast)
         self._trainable_weights: list = []
         self._non_trainable_weights: list = []
         self._losses: list = []
@@ -177,17 +180,33 @@ class Layer:
         object.__setattr__(self, name, value)
 
     # -- properties
+    def _set_dtype_policy(self, dtype) -> None:
+        policy = dtype_policies.get(dtype)
+        self._dtype_policy = policy
+        self._dtype = policy._variable          # weights are stored in this dtype
+        self._compute_dtype = policy._compute   # inputs, and weights as `call` reads them, are cast to this
+
     @property
     def dtype(self):
+        """The dtype of the layer's weights (the policy's variable dtype)."""
         return self._dtype
 
     @property
     def compute_dtype(self):
-        return self._dtype
+        return self._compute_dtype
 
     @property
     def variable_dtype(self):
         return self._dtype
+
+    @property
+    def dtype_policy(self):
+        """The layer's keras.DTypePolicy."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._set_dtype_policy(value)
 
     @property
     def trainable(self) -> bool:
@@ -276,7 +295,7 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         init = initializers.get(initializer)
-        var = KerasVariable(lambda: init(shape, dtype=dtype), trainable=trainable, dtype=dtype,
+        var = KerasVariable(lambda: init(shape, dtype=dtype), trainable=trainable, dtype=dtype, autocast=autocast,
                             name=name or "variable", constraint=constraint,
                             path=_weight_path(self, name or "variable"))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
@@ -347,11 +366,11 @@ class Layer:
     def _call_and_build(self, inputs, args, kwargs):
         from ...framework.convert import convert_to_tensor, is_tensor
         if not isinstance(inputs, (list, tuple, dict)) and not is_tensor(inputs) and inputs is not None:
-            inputs = convert_to_tensor(inputs, dtype_hint=self._dtype)
+            inputs = convert_to_tensor(inputs, dtype_hint=self._compute_dtype)
             args = (inputs,) + tuple(args[1:])
-        if self._dtype.is_floating:
+        if self._compute_dtype.is_floating and self._autocast:
             # Keras autocasts floating inputs to the layer's compute dtype (float64 NumPy data included).
-            cast = map_structure(lambda t: _autocast(t, self._dtype), inputs)
+            cast = map_structure(lambda t: _autocast(t, self._compute_dtype), inputs)
             if cast is not inputs:
                 inputs = cast
                 args = (inputs,) + tuple(args[1:])
@@ -381,9 +400,13 @@ class Layer:
         pushed = not stack or stack[-1] is not self
         if pushed:
             stack.append(self)  # sublayers built inside `call` are named under this layer
+        # Weights read inside `call` are cast to the compute dtype when it differs (mixed precision).
+        autocast = self._compute_dtype if self._compute_dtype is not self._dtype and self._autocast else None
+        prev_autocast = dtype_policies.set_autocast_dtype(autocast)
         try:
             outputs = self.call(*args, **kwargs)
         finally:
+            dtype_policies.set_autocast_dtype(prev_autocast)
             _call_context.training = prev
             if pushed:
                 stack.pop()
@@ -435,7 +458,7 @@ class Layer:
 
     # -- configuration
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype)}
+        return {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self._dtype_policy)}
 
     @classmethod
     def from_config(cls, config: dict):

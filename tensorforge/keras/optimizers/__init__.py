@@ -16,14 +16,16 @@ from .base import Optimizer
 from .factored import Adafactor, Lamb, Muon
 from .ftrl import Ftrl
 from .lion import Lion
+from .loss_scale import LossScaleOptimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta", "Lion",
-           "Ftrl", "Adafactor", "Lamb", "Muon", "schedules", "serialize", "deserialize", "get"]
+           "Ftrl", "Adafactor", "Lamb", "Muon", "LossScaleOptimizer", "schedules", "serialize", "deserialize", "get"]
 
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (Optimizer, SGD, Adam, AdamW, Adamax, Nadam, RMSprop,
-                                                          Adagrad, Adadelta, Lion, Ftrl, Adafactor, Lamb, Muon)}
+                                                          Adagrad, Adadelta, Lion, Ftrl, Adafactor, Lamb, Muon,
+                                                          LossScaleOptimizer)}
 
 
 @keras_export("keras.optimizers.serialize")
