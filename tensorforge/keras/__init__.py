@@ -6,6 +6,7 @@ from .layers import Input, InputSpec, Layer  # noqa: F401,E402
 from .models import Model, Sequential  # noqa: F401,E402
 from ._registry import register_keras_serializable  # noqa: F401,E402
 from . import ops, saving  # noqa: F401,E402
+from . import backend, config, preprocessing, random  # noqa: F401,E402
 from . import mixed_precision  # noqa: F401,E402
 from .dtype_policies import DTypePolicy  # noqa: F401,E402
 # Keras 3's top-level base classes.

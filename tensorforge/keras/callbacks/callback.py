@@ -110,6 +110,16 @@ class ProgbarLogger(Callback):
 
     _in_fit = False
 
+    def _write(self, text: str) -> None:
+        """Writes to the stream, or logs completed lines when keras.config interactive logging is off."""
+        from ..config import is_interactive_logging_enabled
+        if is_interactive_logging_enabled():
+            self.stream.write(text)
+            self.stream.flush()
+        elif text.endswith("\n"):
+            import logging
+            logging.getLogger("keras").info(text.strip("\r\n"))
+
     def on_train_begin(self, logs=None):
         self._in_fit = True
 
@@ -128,16 +138,14 @@ class ProgbarLogger(Callback):
     def on_test_end(self, logs=None):
         if not self._in_fit and self.verbose:
             steps = self.params.get("steps") or self._test_steps
-            self.stream.write(self._line(steps, logs, True) + "\n")
-            self.stream.flush()
+            self._write(self._line(steps, logs, True) + "\n")
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
         self._seen = 0
         self._last_update = 0.0
         if self.verbose and self.params.get("epochs", 1) > 1:
-            self.stream.write("Epoch %d/%d\n" % (epoch + 1, self.params.get("epochs", 1)))
-            self.stream.flush()
+            self._write("Epoch %d/%d\n" % (epoch + 1, self.params.get("epochs", 1)))
 
     def _line(self, step, logs, done):
         steps = self.params.get("steps")
@@ -165,11 +173,9 @@ class ProgbarLogger(Callback):
             if now - self._last_update < 0.05:  # Keras redraws at most every 50 ms
                 return
             self._last_update = now
-            self.stream.write("\r" + self._line(batch + 1, logs, False))
-            self.stream.flush()
+            self._write("\r" + self._line(batch + 1, logs, False))
 
     def on_epoch_end(self, epoch, logs=None):
         if self.verbose:
             steps = self.params.get("steps") or 0
-            self.stream.write(("\r" if self.stream.isatty() else "") + self._line(steps, logs, True) + "\n")
-            self.stream.flush()
+            self._write(("\r" if self.stream.isatty() else "") + self._line(steps, logs, True) + "\n")

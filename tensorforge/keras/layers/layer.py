@@ -82,8 +82,9 @@ def dtype_policy_config(policy) -> dict:
 
 
 def _dtype_from(value):
-    if value is None:
-        return dtypes.float32
+    if value is None:  # the default dtype: keras.config.floatx()
+        from ..config import floatx
+        return dtypes.as_dtype(floatx())
     if isinstance(value, dict):  # a serialised DTypePolicy
         value = value.get("config", {}).get("name", "float32")
     return dtypes.as_dtype(value)
