@@ -151,3 +151,30 @@ def test_reduce_sum_of_unknown_rank_in_graph():
     y, g = f(tf.constant([[1.0, 2.0], [3.0, 4.0]]))
     assert float(y) == 30.0
     np.testing.assert_allclose(g.numpy(), [[2.0, 4.0], [6.0, 8.0]])
+
+
+def test_tf_gradients_through_loops_and_conds():
+    """tf.gradients reads the graph after tracing: loop bodies and branches are recorded anyway."""
+    @tf.function(input_signature=[tf.TensorSpec([None])])
+    def scan_grad(x):
+        return tf.gradients(tf.reduce_sum(tf.scan(lambda a, v: a * v, x)), x)[0]
+
+    x = np.array([1.0, 2.0, 3.0], np.float32)
+    # d/dx of x0 + x0*x1 + x0*x1*x2
+    want = [1 + x[1] + x[1] * x[2], x[0] + x[0] * x[2], x[0] * x[1]]
+    np.testing.assert_allclose(scan_grad(tf.constant(x)).numpy(), want)
+
+    @tf.function
+    def cond_grad(x):
+        y = tf.cond(x[0] > 0, lambda: x * x, lambda: x * 3.0)
+        return tf.gradients(tf.reduce_sum(y), x)[0]
+
+    np.testing.assert_allclose(cond_grad(tf.constant([1.0, 2.0])).numpy(), [2.0, 4.0])
+    np.testing.assert_allclose(cond_grad(tf.constant([-1.0, 2.0])).numpy(), [3.0, 3.0])
+
+    @tf.function
+    def loop_grad(x):
+        _, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), [0, tf.ones_like(x)])
+        return tf.gradients(tf.reduce_sum(y), x)[0]
+
+    np.testing.assert_allclose(loop_grad(tf.constant([1.0, 2.0])).numpy(), [3.0, 12.0])

@@ -272,8 +272,7 @@ class _ConditionalPayload:
     def replay(self, tensors) -> list:
         if ctx.graph is not None:  # inlined into a trace: stage the node again
             fns = [functools.partial(_replay_captured, br, tensors[1:]) for br in self.branches]
-            record = bool(ctx.tapes)
-            branches = [_trace_branch(ctx.graph, fn, record)[0] for fn in fns]
+            branches = [_trace_branch(ctx.graph, fn, True)[0] for fn in fns]
             node = _make_conditional(ctx.graph, self.kind, tensors[0], branches, self.kind.lower(),
                                      self.missing_default)
             return list(node.outputs)
@@ -438,8 +437,9 @@ def _check_same_outputs(traced, api: str, labels, word: str) -> None:
 def _conditional(kind, index, fns, name, api, labels, word, missing_default=None):
     """Traces `fns` as branches of an If/Case node on `index`; returns the first's structure."""
     graph = ctx.graph
-    record = bool(ctx.tapes)
-    traced = [_trace_branch(graph, fn, record) for fn in fns]
+    # Branches are always recorded, so tf.gradients (which reads the graph after the fact) can
+    # differentiate the node as a tape recording at trace time could.
+    traced = [_trace_branch(graph, fn, True) for fn in fns]
     _check_same_outputs(traced, api, labels, word)
     branches = [t[0] for t in traced]
     flat0 = list(branches[0].outputs)
@@ -702,7 +702,7 @@ class _WhilePayload:
 
         specs = [(p.shape, p.dtype) for p in body_br.params]
         node = _build_while(ctx.graph, list(tensors[:n]), tensors[n] if self.has_max else None, specs,
-                            trace_cond, trace_body, "while", bool(ctx.tapes), self.history)
+                            trace_cond, trace_body, "while", True, self.history)
         return list(node.outputs)
 
 
@@ -1002,7 +1002,7 @@ def _graph_while(cond, body, structure, single, shape_invariants, maximum_iterat
             flat.append(o)
         return flat
 
-    record = bool(ctx.tapes) and back_prop
+    record = back_prop  # recorded even without a tape, for tf.gradients (see _conditional)
     node = _build_while(graph, flat_in, max_t, specs, trace_cond, trace_body, name, record)
     outs = [tmpl._with_flow(o) if isinstance(tmpl, TensorArray) else o
             for tmpl, o in zip(body_leaves, node.outputs[:len(specs)])]
