@@ -1,5 +1,6 @@
 """tf.keras.models."""
 from .model import Functional, Model, Sequential  # noqa: F401
+from .cloning import clone_model, model_from_json  # noqa: F401
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -33,6 +33,13 @@ class Model(Trainer, Layer):
                 return l
         raise ValueError("No such layer: %s. Existing layers are: %s." % (name, [l.name for l in self.layers]))
 
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture as JSON (Keras's config format; `json.dumps` keyword arguments)."""
+        import json
+
+        from ..saving import keras_archive
+        return json.dumps(keras_archive.model_config(self), **kwargs)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
                 layer_range=None):
         """Prints a table of the layers, their output shapes and parameter counts, as Keras does."""

@@ -188,11 +188,13 @@ def _build(layer, build_config: dict) -> None:
         layer(dummies if isinstance(shape[0], (list, tuple)) else dummies[0])
 
 
-def sequential_from_config(config: dict, custom_objects=None):
+def sequential_from_config(config: dict, custom_objects=None, make_layer=None):
+    """A Sequential model from its config; `make_layer(layer_config)` may supply each layer (clone_model)."""
     from ..models.model import Sequential
     model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
     for layer_config in config["layers"]:
-        model.add(deserialize_layer(layer_config, custom_objects))
+        layer = make_layer(layer_config) if make_layer is not None else None
+        model.add(layer if layer is not None else deserialize_layer(layer_config, custom_objects))
     shape = config.get("build_input_shape")
     if not model.built and shape is not None:
         model.build(tuple(shape))
@@ -206,8 +208,13 @@ def _make_input(layer_config: dict, custom_objects):
     return layer
 
 
-def functional_from_config(config: dict, custom_objects=None):
-    """Rebuilds a functional model by calling its layers on keras.Input tensors, node by node."""
+def functional_from_config(config: dict, custom_objects=None, make_layer=None, call_layer=None, input_tensors=None):
+    """Rebuilds a functional model by calling its layers on keras.Input tensors, node by node.
+
+    clone_model's hooks: `make_layer(layer_config)` may supply a layer (None: from the config),
+    `call_layer(layer, *args, **kwargs)` calls it, and `input_tensors` maps input layer names to
+    the tensors that replace them.
+    """
     from ..models.model import Functional
     tensors: dict = {}
     layers: dict = {}
@@ -215,10 +222,15 @@ def functional_from_config(config: dict, custom_objects=None):
     for layer_config in config["layers"]:
         name = layer_config.get("name") or layer_config["config"]["name"]
         if layer_config["class_name"] == "InputLayer":
+            if input_tensors is not None and name in input_tensors:
+                tensors[(name, 0, 0)] = input_tensors[name]
+                continue
             layer = _make_input(layer_config, custom_objects)
             tensors[(name, 0, 0)] = layer.output
         else:
-            layer = deserialize_layer(layer_config, custom_objects)
+            layer = make_layer(layer_config) if make_layer is not None else None
+            if layer is None:
+                layer = deserialize_layer(layer_config, custom_objects)
             pending.extend((layer, name, i, node) for i, node in enumerate(layer_config.get("inbound_nodes", [])))
         layers[name] = layer
 
@@ -246,7 +258,8 @@ def functional_from_config(config: dict, custom_objects=None):
             params = inspect.signature(layer.call).parameters
             if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
                 kwargs = {k: v for k, v in kwargs.items() if k in params}
-            for j, o in enumerate(flatten(layer(*args, **kwargs))):
+            out = call_layer(layer, *args, **kwargs) if call_layer is not None else layer(*args, **kwargs)
+            for j, o in enumerate(flatten(out)):
                 tensors[(name, index, j)] = o
             progressed = True
         if not progressed:
