@@ -37,3 +37,11 @@ from .image_preprocessing import (  # noqa: F401
     CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomTranslation, RandomZoom)
 from .discretization import Discretization  # noqa: F401
 from .hashed_crossing import HashedCrossing  # noqa: F401
+from .reshaping import Cropping1D, Cropping3D, UpSampling1D, UpSampling3D, ZeroPadding1D, ZeroPadding3D  # noqa: F401,E402
+from .adaptive_pooling import (  # noqa: F401,E402
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401,E402
+from .embedding import ReversibleEmbedding  # noqa: F401,E402
+from .attention import GroupQueryAttention  # noqa: F401,E402
+from .audio_preprocessing import MelSpectrogram  # noqa: F401,E402

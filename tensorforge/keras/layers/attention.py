@@ -472,3 +472,178 @@ class AdditiveAttention(Attention):
         c = super().get_config()
         del c["score_mode"]
         return c
+
+
+@keras_export("keras.layers.GroupQueryAttention")
+class GroupedQueryAttention(Layer):
+    """Grouped-query attention (Ainslie et al. 2023): `num_query_heads` query heads share
+    `num_key_value_heads` key/value heads (tf.keras.layers.GroupQueryAttention).
+
+    Weights, as Keras 3's: query kernel [dim, num_query_heads, head_dim], key and value kernels
+    [dim, num_key_value_heads, head_dim] (biases [heads, head_dim]), an optional sigmoid `gate`
+    projection like the query's, and the output kernel [num_query_heads, head_dim, dim] with bias
+    [dim]. Call arguments: `query`, `value`, `key=None`, `query_mask`, `value_mask`, `key_mask`,
+    `attention_mask`, `return_attention_scores`, `training`, `use_causal_mask`.
+
+    >>> x = tf.random.normal([2, 5, 8])
+    >>> tf.keras.layers.GroupQueryAttention(4, 4, 2)(x, x).shape
+    TensorShape([2, 5, 8])
+    """
+
+    def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
+                 sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.head_dim = head_dim
+        self.num_query_heads = num_query_heads
+        self.num_key_value_heads = num_key_value_heads
+        if num_query_heads % num_key_value_heads != 0:
+            raise ValueError("`num_query_heads` must be divisible by `num_key_value_heads`.")
+        self.num_repeats = num_query_heads // num_key_value_heads
+        self.dropout = dropout
+        self.use_bias = use_bias
+        self.use_gate = use_gate
+        if sliding_window is not None and (not isinstance(sliding_window, int) or sliding_window <= 0):
+            raise ValueError("`sliding_window` must be `None` or a positive integer. Received: sliding_window=%s"
+                             % (sliding_window,))
+        self.sliding_window = self._sliding_window = sliding_window
+        self._flash_attention = bool(flash_attention)
+        if self._flash_attention and dropout > 0.0:
+            raise ValueError("Dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to "
+                             "use flash attention.")
+        from importlib import import_module
+        get = {m: import_module("tensorforge.keras." + m).get for m in ("initializers", "regularizers",
+                                                                        "constraints")}
+        self.kernel_initializer = get["initializers"](kernel_initializer)
+        self.bias_initializer = get["initializers"](bias_initializer)
+        self.kernel_regularizer = get["regularizers"](kernel_regularizer)
+        self.bias_regularizer = get["regularizers"](bias_regularizer)
+        self.activity_regularizer = get["regularizers"](activity_regularizer)
+        self.kernel_constraint = get["constraints"](kernel_constraint)
+        self.bias_constraint = get["constraints"](bias_constraint)
+        self.seed = seed
+        self._inverse_sqrt_head_dim = 1.0 / math.sqrt(float(head_dim))
+        self._sublayers_built = False
+
+    def _dense(self, equation, output_shape, bias_axes, name):
+        # A fresh initializer per projection (Keras clones them so that they differ).
+        ki = type(self.kernel_initializer).from_config(self.kernel_initializer.get_config())
+        bi = type(self.bias_initializer).from_config(self.bias_initializer.get_config())
+        return _EinsumProjection(equation, output_shape, bias_axes if self.use_bias else None, ki, bi,
+                                 self.kernel_regularizer, self.bias_regularizer, self.kernel_constraint,
+                                 self.bias_constraint, name=name, dtype=self.dtype_policy)
+
+    def build(self, query_shape, value_shape=None, key_shape=None):
+        if value_shape is None:  # built on the first call, when the value's shape is known too
+            return
+        query_shape = tuple(TensorShape(query_shape).as_list())
+        value_shape = tuple(TensorShape(value_shape).as_list())
+        key_shape = value_shape if key_shape is None else tuple(TensorShape(key_shape).as_list())
+        self.feature_dim = query_shape[-1]
+        u, v, h = self.num_query_heads, self.num_key_value_heads, self.head_dim
+        self._query_dense = self._dense("bqm,muh->bquh", (None, u, h), "uh", "query")
+        _build(self._query_dense, query_shape)
+        self._key_dense = self._dense("bkm,mvh->bkvh", (None, v, h), "vh", "key")
+        _build(self._key_dense, key_shape)
+        if self.use_gate:
+            self._gate_dense = self._dense("bqm,muh->bquh", (None, u, h), "uh", "gate")
+            _build(self._gate_dense, query_shape)
+        self._value_dense = self._dense("bkm,mvh->bkvh", (None, v, h), "vh", "value")
+        _build(self._value_dense, value_shape)
+        self._dot_product_equation = "bquh,bkuh->buqk"
+        self._combine_equation = "buqk,bkuh->bquh"
+        self._output_dense = self._dense("bquh,uhm->bqm", (None, self.feature_dim), "m", "attention_output")
+        _build(self._output_dense, (None, None, u, h))
+        self._sublayers_built = True
+        self._gqa_build_config = {"shapes_dict": {"query_shape": query_shape, "value_shape": value_shape,
+                                                  "key_shape": key_shape}}
+        self.built = True
+
+    def _compute_attention(self, query, key, value, attention_mask=None, training=None, fused=False):
+        """(output, scores). `fused`: Keras's dot_product_attention path (no dropout, no scores
+        returned), where a query whose keys are all masked attends uniformly instead of to nothing."""
+        query = query * math_ops.cast(self._inverse_sqrt_head_dim, query.dtype)
+        scores = linalg_ops.einsum(self._dot_product_equation, query, key)  # [batch, heads, target, source]
+        mask = attention_mask
+        if mask is not None:
+            for _ in range(scores.shape.rank - mask.shape.rank):
+                mask = array_ops.expand_dims(mask, -3)
+        if fused and mask is not None:
+            scores = nn_ops.softmax(array_ops.where(mask, scores, array_ops.zeros_like(scores) + _LARGE_NEGATIVE))
+        else:
+            scores = _masked_softmax(scores, mask, (-1,))
+        weights = scores
+        if training and self.dropout > 0.0:
+            weights = nn_ops.dropout(scores, rate=self.dropout, seed=self.seed)
+        return linalg_ops.einsum(self._combine_equation, weights, value), scores
+
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
+             return_attention_scores=False, training=None, use_causal_mask=False):
+        from ..masking import get_keras_mask
+        if self._flash_attention and return_attention_scores:
+            raise ValueError("Returning attention scores is not supported when flash attention is enabled. Please "
+                             "disable flash attention to access attention scores.")
+        value = convert_to_tensor(value, dtype_hint=self.compute_dtype)
+        key = None if key is None else convert_to_tensor(key, dtype_hint=self.compute_dtype)
+        # Keras fills `<arg>_mask` from the arguments' Keras masks.
+        query_mask = get_keras_mask(query) if query_mask is None else query_mask
+        value_mask = get_keras_mask(value) if value_mask is None else value_mask
+        key_mask = get_keras_mask(key) if key_mask is None and key is not None else key_mask
+        if not self._sublayers_built:
+            self.build(query.shape, value.shape, None if key is None else key.shape)
+        if key is None:
+            key = value
+        if attention_mask is not None:
+            attention_mask = convert_to_tensor(attention_mask)
+        attention_mask = MultiHeadAttention._compute_attention_mask(
+            self, query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
+        gate = math_ops.sigmoid(self._gate_dense.call(query)) if self.use_gate else None
+        q = self._query_dense.call(query)
+        k = array_ops.repeat(self._key_dense.call(key), self.num_repeats, axis=2)
+        v = array_ops.repeat(self._value_dense.call(value), self.num_repeats, axis=2)
+        fused = not (self.dropout > 0.0 or return_attention_scores)
+        output, scores = self._compute_attention(q, k, v, attention_mask, training, fused)
+        if gate is not None:
+            output = output * gate
+        output = self._output_dense.call(output)
+        if return_attention_scores:
+            return output, scores
+        return output
+
+    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
+        key_shape = value_shape if key_shape is None else key_shape
+        if query_shape[-1] != value_shape[-1]:
+            raise ValueError("The last dimension of `query_shape` and `value_shape` must be equal, but are %s, %s. "
+                             "Received: query_shape=%s, value_shape=%s"
+                             % (query_shape[-1], value_shape[-1], query_shape, value_shape))
+        if tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
+            raise ValueError("All dimensions of `value` and `key`, except the last one, must be equal. Received: "
+                             "value_shape=%s and key_shape=%s" % (value_shape, key_shape))
+        return query_shape
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(head_dim=self.head_dim, num_query_heads=self.num_query_heads,
+                 num_key_value_heads=self.num_key_value_heads, use_bias=self.use_bias, use_gate=self.use_gate,
+                 sliding_window=self.sliding_window, dropout=self.dropout,
+                 kernel_initializer=_init_config(self.kernel_initializer),
+                 bias_initializer=_init_config(self.bias_initializer),
+                 kernel_regularizer=_opt_config("regularizers", self.kernel_regularizer),
+                 bias_regularizer=_opt_config("regularizers", self.bias_regularizer),
+                 activity_regularizer=_opt_config("regularizers", self.activity_regularizer),
+                 kernel_constraint=_opt_config("constraints", self.kernel_constraint),
+                 bias_constraint=_opt_config("constraints", self.bias_constraint), seed=self.seed)
+        return c
+
+    def get_build_config(self):
+        return getattr(self, "_gqa_build_config", None)
+
+    def build_from_config(self, config):
+        shapes = (config or {}).get("shapes_dict")
+        if shapes and not self._sublayers_built:
+            self.build(shapes["query_shape"], shapes["value_shape"], shapes.get("key_shape"))
+
+
+GroupQueryAttention = GroupedQueryAttention

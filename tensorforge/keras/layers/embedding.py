@@ -89,3 +89,77 @@ class Embedding(Layer):
                  embeddings_constraint=_opt_config("constraints", self.embeddings_constraint),
                  mask_zero=self.mask_zero, quantization_config=None)
         return c
+
+
+@keras_export("keras.layers.ReversibleEmbedding")
+class ReversibleEmbedding(Embedding):
+    """An embedding that can also be called in reverse to project hidden states back onto the
+    vocabulary (tf.keras.layers.ReversibleEmbedding).
+
+    `layer(ids)` looks up embeddings as `Embedding` does; `layer(hidden, reverse=True)` returns
+    logits `hidden @ embeddings^T` (with `tie_weights=True`, the default) or `hidden @
+    reverse_embeddings` (a separate [output_dim, input_dim] weight). `logit_soft_cap` squashes the
+    logits to `tanh(logits / cap) * cap`; `reverse_dtype` is the dtype of the reverse projection.
+
+    >>> layer = tf.keras.layers.ReversibleEmbedding(10, 4)
+    >>> layer(tf.constant([[1, 2]])).shape, layer(tf.ones([1, 2, 4]), reverse=True).shape
+    (TensorShape([1, 2, 4]), TensorShape([1, 2, 10]))
+    """
+
+    def __init__(self, input_dim, output_dim, tie_weights=True, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False, reverse_dtype=None,
+                 logit_soft_cap=None, **kwargs):
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
+                         embeddings_regularizer=embeddings_regularizer, embeddings_constraint=embeddings_constraint,
+                         mask_zero=mask_zero, **kwargs)
+        self.tie_weights = tie_weights
+        self.reverse_dtype = reverse_dtype
+        self.logit_soft_cap = logit_soft_cap
+        self.reverse_embeddings = None
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        super().build(input_shape)
+        if not self.tie_weights:
+            self.reverse_embeddings = self.add_weight(shape=(self.output_dim, self.input_dim),
+                                                      initializer=self.embeddings_initializer,
+                                                      name="reverse_embeddings", trainable=True)
+        self.built = True
+
+    def call(self, inputs, reverse=False):
+        if not reverse:
+            out = super().call(inputs)
+            if self.mask_zero:
+                from ..masking import set_keras_mask
+                set_keras_mask(out, math_ops.not_equal(inputs, 0))
+            return out
+        kernel = array_ops.transpose(self.embeddings) if self.tie_weights else self.reverse_embeddings
+        x = inputs
+        if self.reverse_dtype is not None:
+            x = math_ops.cast(x, self.reverse_dtype)
+            kernel = math_ops.cast(kernel, self.reverse_dtype)
+        elif kernel.dtype != x.dtype:
+            kernel = math_ops.cast(kernel, x.dtype)
+        from ...ops import linalg_ops
+        logits = linalg_ops.matmul(x, kernel)
+        if self.logit_soft_cap is not None:
+            cap = self.logit_soft_cap
+            logits = math_ops.tanh(logits / cap) * cap
+        return logits
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the mask of a lookup is set in `call`, as Keras does
+
+    def compute_output_shape(self, input_shape, reverse=False):
+        shape = list(input_shape)
+        if reverse:
+            shape[-1] = self.input_dim
+        else:
+            shape.append(self.output_dim)
+        return shape
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(tie_weights=self.tie_weights, reverse_dtype=self.reverse_dtype, logit_soft_cap=self.logit_soft_cap)
+        return c

@@ -406,3 +406,220 @@ class Rescaling(Layer):
         config["scale"] = _deserialize_value(config["scale"])
         config["offset"] = _deserialize_value(config["offset"])
         return cls(**config)
+
+
+# ---------------------------------------------------------------- 1-D and 3-D padding, cropping, up-sampling
+def _triples(value, name):
+    """An int, 3 ints (symmetric) or 3 pairs as ((left1, right1), (left2, right2), (left3, right3))."""
+    if isinstance(value, int):
+        return ((value, value),) * 3
+    if hasattr(value, "__len__"):
+        if len(value) != 3:
+            raise ValueError("`%s` should have 3 elements. Received: %s." % (name, value))
+        return tuple(standardize_tuple(v, 2, "%s entry of %s" % (nth, name), allow_zero=True)
+                     for v, nth in zip(value, ("1st", "2nd", "3rd")))
+    raise ValueError("`%s` should be either an int, a tuple of 3 ints (symmetric_dim1_%s, symmetric_dim2_%s, "
+                     "symmetric_dim3_%s), or a tuple of 3 tuples of 2 ints ((left_dim1_%s, right_dim1_%s), "
+                     "(left_dim2_%s, right_dim2_%s), (left_dim3_%s, right_dim2_%s)). Received: %s."
+                     % ((name,) + ("crop" if name == "cropping" else "pad",) * 9 + (value,)))
+
+
+def _spatial3(data_format):
+    return (1, 2, 3) if data_format == "channels_last" else (2, 3, 4)
+
+
+def _resized(shape, axes, fn) -> tuple:
+    shape = list(shape_tuple(shape))
+    for i, axis in enumerate(axes):
+        if shape[axis] is not None:
+            shape[axis] = fn(i, shape[axis])
+    return tuple(shape)
+
+
+@keras_export("keras.layers.ZeroPadding1D")
+class ZeroPadding1D(Layer):
+    """Pads the time axis of [batch, steps, features] inputs with zeros (tf.keras.layers.ZeroPadding1D).
+
+    Args:
+      padding: an int (both sides) or (left, right).
+      data_format: 'channels_last' ([batch, steps, features]) or 'channels_first'.
+    """
+
+    def __init__(self, padding=1, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.padding = standardize_tuple(padding, 2, "padding", allow_zero=True)
+
+    def _axis(self) -> int:
+        return 2 if self.data_format == "channels_first" else 1
+
+    def call(self, inputs):
+        check_input_spec(self, shape_tuple(inputs.shape), ndim=3)
+        pads = [[0, 0]] * 3
+        pads[self._axis()] = list(self.padding)
+        return array_ops.pad(inputs, pads)
+
+    def compute_output_shape(self, input_shape):
+        return _resized(input_shape, (self._axis(),), lambda i, n: n + sum(self.padding))
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(padding=self.padding, data_format=self.data_format)
+        return c
+
+
+@keras_export("keras.layers.ZeroPadding3D")
+class ZeroPadding3D(Layer):
+    """Pads the three spatial axes of 5-D inputs with zeros (tf.keras.layers.ZeroPadding3D).
+
+    Args:
+      padding: an int, 3 ints (symmetric per axis) or 3 (left, right) pairs.
+    """
+
+    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.padding = _triples(padding, "padding")
+
+    def call(self, inputs):
+        check_input_spec(self, shape_tuple(inputs.shape), ndim=5)
+        pads = [[0, 0]] * 5
+        for axis, p in zip(_spatial3(self.data_format), self.padding):
+            pads[axis] = list(p)
+        return array_ops.pad(inputs, pads)
+
+    def compute_output_shape(self, input_shape):
+        return _resized(input_shape, _spatial3(self.data_format), lambda i, n: n + sum(self.padding[i]))
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(padding=self.padding, data_format=self.data_format)
+        return c
+
+
+@keras_export("keras.layers.Cropping1D")
+class Cropping1D(Layer):
+    """Crops the time axis of [batch, steps, features] inputs (tf.keras.layers.Cropping1D).
+
+    Args:
+      cropping: an int (both ends) or (start, end): the steps removed at each end.
+    """
+
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super().__init__(**kwargs)
+        self.cropping = standardize_tuple(cropping, 2, "cropping", allow_zero=True)
+
+    def _check(self, shape, what):
+        if shape[1] is not None and sum(self.cropping) >= shape[1]:
+            raise ValueError("`cropping` parameter of `Cropping1D` layer must be smaller than the input length. "
+                             "Received: %s=%s, cropping=%s" % (what, shape, self.cropping))
+
+    def call(self, inputs):
+        shape = shape_tuple(inputs.shape)
+        check_input_spec(self, shape, ndim=3)
+        self._check(shape, "inputs.shape")
+        start, end = self.cropping
+        return inputs[:, start:(-end if end else None), :]
+
+    def compute_output_shape(self, input_shape):
+        shape = shape_tuple(input_shape)
+        self._check(shape, "input_shape")
+        return _resized(shape, (1,), lambda i, n: n - sum(self.cropping))
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(cropping=self.cropping)
+        return c
+
+
+@keras_export("keras.layers.Cropping3D")
+class Cropping3D(Layer):
+    """Crops the three spatial axes of 5-D inputs (tf.keras.layers.Cropping3D).
+
+    Args:
+      cropping: an int, 3 ints (symmetric per axis) or 3 (start, end) pairs.
+    """
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        if isinstance(cropping, int) and cropping < 0:
+            raise ValueError("`cropping` cannot be negative. Received: cropping=%s." % cropping)
+        self.cropping = _triples(cropping, "cropping")
+
+    def _check(self, shape, what):
+        for axis, c in zip(_spatial3(self.data_format), self.cropping):
+            if shape[axis] is not None and shape[axis] - sum(c) <= 0:
+                raise ValueError("Values in `cropping` argument should be smaller than the corresponding spatial "
+                                 "dimension of the input. Received: %s=%s, cropping=%s" % (what, shape, self.cropping))
+
+    def call(self, inputs):
+        shape = shape_tuple(inputs.shape)
+        check_input_spec(self, shape, ndim=5)
+        self._check(shape, "inputs.shape")
+        index = [slice(None)] * 5
+        for axis, (start, end) in zip(_spatial3(self.data_format), self.cropping):
+            index[axis] = slice(start, -end if end else None)
+        return inputs[tuple(index)]
+
+    def compute_output_shape(self, input_shape):
+        shape = shape_tuple(input_shape)
+        self._check(shape, "input_shape")
+        return _resized(shape, _spatial3(self.data_format), lambda i, n: n - sum(self.cropping[i]))
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(cropping=self.cropping, data_format=self.data_format)
+        return c
+
+
+@keras_export("keras.layers.UpSampling1D")
+class UpSampling1D(Layer):
+    """Repeats each time step `size` times (tf.keras.layers.UpSampling1D)."""
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(size, int) or isinstance(size, bool):
+            raise TypeError("Expected an integer value for `size`, got %s." % type(size))
+        if size <= 0:
+            raise ValueError("Argument `size` should be a positive integer. Received: size=%s" % size)
+        self.size = size
+
+    def call(self, inputs):
+        check_input_spec(self, shape_tuple(inputs.shape), ndim=3)
+        return array_ops.repeat(inputs, self.size, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        shape = shape_tuple(input_shape)
+        return [shape[0], None if shape[1] is None else shape[1] * self.size, shape[2]]
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(size=self.size)
+        return c
+
+
+@keras_export("keras.layers.UpSampling3D")
+class UpSampling3D(Layer):
+    """Repeats the three spatial axes of 5-D inputs `size` times each (tf.keras.layers.UpSampling3D)."""
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.size = standardize_tuple(size, 3, "size")
+
+    def call(self, inputs):
+        check_input_spec(self, shape_tuple(inputs.shape), ndim=5)
+        x = inputs
+        for axis, f in zip(_spatial3(self.data_format), self.size):
+            if f != 1:
+                x = array_ops.repeat(x, f, axis=axis)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return _resized(input_shape, _spatial3(self.data_format), lambda i, n: n * self.size[i])
+
+    def get_config(self) -> dict:
+        c = super().get_config()
+        c.update(size=self.size, data_format=self.data_format)
+        return c
