@@ -20,10 +20,10 @@ from .graph import ASSIGN_OPS, CONST, PLACEHOLDER, READ_VARIABLE, FuncGraph
 _ASSIGN_NAMES = {op.name: kind for kind, op in ASSIGN_OPS.items()}
 
 
-def live_nodes(graph: FuncGraph, outputs) -> list:
-    """Nodes that outputs or side effects depend on, in graph (topological) order."""
+def live_nodes(graph: FuncGraph, outputs, side_effects: bool = True) -> list:
+    """Nodes that outputs (and, with `side_effects`, stateful nodes) depend on, in graph order."""
     needed = set()
-    stack = [t.node for t in outputs] + [n for n in graph.nodes if n.op.stateful]
+    stack = [t.node for t in outputs] + ([n for n in graph.nodes if n.op.stateful] if side_effects else [])
     while stack:
         n = stack.pop()
         if n.id in needed:
@@ -53,9 +53,9 @@ class Plan:
     buffers are freed early. That leaves about one Python call of overhead per node.
     """
 
-    def __init__(self, graph: FuncGraph, inputs, outputs):
+    def __init__(self, graph: FuncGraph, inputs, outputs, side_effects: bool = True):
         self.graph = graph
-        nodes = live_nodes(graph, outputs)
+        nodes = live_nodes(graph, outputs, side_effects)
         slot_of: dict[int, int] = {}
 
         def slot(t):

@@ -98,7 +98,7 @@ class SymbolicTensor:
         return "<tf.Tensor '%s' shape=%s dtype=%s>" % (self.name, self._shape, self._dtype.name)
 
 
-operators.install(SymbolicTensor)
+operators.install_symbolic(SymbolicTensor)
 SymbolicTensor.__hash__ = object.__hash__  # operators.install set __eq__; identity hashing stays
 
 
@@ -266,10 +266,11 @@ class FuncGraph:
     def evaluate_constant(self, t: SymbolicTensor) -> Tensor:
         """The value of `t` when it depends on no input (a variable's initial value)."""
         from .executor import Plan, live_nodes
-        if any(n.op is PLACEHOLDER for n in live_nodes(self, [t])):
+        # Only what `t` depends on: the graph's other stateful nodes neither run nor matter here.
+        if any(n.op is PLACEHOLDER for n in live_nodes(self, [t], side_effects=False)):
             raise ValueError("The initial value of a tf.Variable created inside tf.function must not depend on "
                              "the function's inputs (%s does)." % t.name)
-        return Tensor(Plan(self, [], [t]).run([])[0])
+        return Tensor(Plan(self, [], [t], side_effects=False).run([])[0])
 
     # -- variables (captured by handle)
     def _use_variable(self, var):

@@ -8,6 +8,7 @@ from ._registry import register_keras_serializable  # noqa: F401,E402
 from . import ops, saving  # noqa: F401,E402
 from . import backend, config, preprocessing, random  # noqa: F401,E402
 from . import mixed_precision  # noqa: F401,E402
+from . import operations  # noqa: F401,E402  (operators on Keras tensors)
 from .dtype_policies import DTypePolicy  # noqa: F401,E402
 # Keras 3's top-level base classes.
 from .initializers import Initializer  # noqa: F401,E402

@@ -93,6 +93,27 @@ def install(cls) -> None:
         setattr(cls, name, fn)
 
 
+# Set by tensorforge.keras: an operator applied to a Keras functional tensor (outside a layer's
+# call) becomes a Keras operation node of the model being built, as keras.KerasTensor's do.
+KERAS_OPERATOR = None
+
+
+def _symbolic_method(name, fn):
+    def method(x, *rest):
+        hook = KERAS_OPERATOR
+        if hook is not None and getattr(x.graph, "keras_history", None) is not None:
+            return hook(name, fn, x, *rest)
+        return fn(x, *rest)
+    method.__name__ = name
+    return method
+
+
+def install_symbolic(cls) -> None:
+    """The operators of graph tensors, which may be Keras functional tensors."""
+    for name, fn in _OPERATORS.items():
+        setattr(cls, name, _symbolic_method(name, fn) if name not in ("__eq__",) else fn)
+
+
 install(Tensor)
 install(Variable)
 Variable.__hash__ = lambda self: id(self)

@@ -158,8 +158,20 @@ def bind(op_name: str, inputs, attrs=_NO_ATTRS):
     return result
 
 
+_KERAS_TENSOR_MESSAGE = (
+    "A KerasTensor cannot be used as input to a TensorFlow function. A KerasTensor is a symbolic placeholder for a "
+    "shape and dtype, used when constructing Keras Functional models or Keras Functions. You can only use it as "
+    "input to a Keras layer or a Keras operation (from the namespaces `keras.layers` and `keras.ops`). You are likely "
+    "doing something like:\n\n```\nx = Input(...)\n...\ntf_fn(x)  # Invalid.\n```\n\nWhat you should do instead "
+    "is wrap `tf_fn` in a layer:\n\n```\nclass MyLayer(Layer):\n    def call(self, x):\n        return tf_fn(x)\n\n"
+    "x = MyLayer()(x)\n```\n")
+
+
 def kernel_error(op: OpDef, inputs, attrs, exc: Exception) -> Exception:
-    """The TF error for a failed kernel: shape inference's message when it explains it."""
+    """The TF error for a failed kernel: shape inference's message when it explains it (and Keras's
+    ValueError for a Keras functional tensor given to a TF function, as Keras raises it)."""
+    if any(getattr(getattr(x, "graph", None), "keras_history", None) is not None for x in inputs):
+        return ValueError(_KERAS_TENSOR_MESSAGE)
     try:
         op.infer(inputs, attrs)
     except (OpError, TypeError, ValueError) as e:

@@ -21,6 +21,14 @@ class Model(Trainer, Layer):
             return super().__new__(Functional)
         return super().__new__(cls)
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """A model from `get_config()`: a functional config is rebuilt layer by layer, as Keras does."""
+        if cls in (Model, Functional) and "input_layers" in config and "output_layers" in config:
+            from ..saving import serialization
+            return serialization.functional_from_config(config, custom_objects)
+        return super().from_config(config)
+
     def get_layer(self, name=None, index=None):
         """The sublayer with this `name` (or at this `index`)."""
         if index is not None:
@@ -95,7 +103,7 @@ class Functional(Model):
                                                    for t in flat_in])
         self._layers.clear()
         for l in self._input_layers + [n[0] for n in self._nodes]:
-            if not any(l is x for x in self._layers):
+            if isinstance(l, Layer) and not any(l is x for x in self._layers):  # not keras operations
                 self._layers.append(l)
         self.built = True
 
@@ -106,6 +114,11 @@ class Functional(Model):
         if self.__dict__.get("optimizer") is not None:
             out["optimizer"] = self.__dict__["optimizer"]
         return out
+
+    def get_config(self) -> dict:
+        """The functional config: layers (and operations) with their inbound nodes, inputs and outputs."""
+        from ..saving import serialization
+        return serialization.functional_config(self)
 
     @property
     def inputs(self) -> list:
@@ -203,6 +216,15 @@ class Sequential(Model):
         object.__setattr__(self, "_input_layer", None)  # not one of `layers`, as in Keras
         for l in layers or []:
             self.add(l)
+
+    def get_config(self) -> dict:
+        from ..saving import serialization
+        return serialization.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from ..saving import serialization
+        return serialization.sequential_from_config(config, custom_objects)
 
     def add(self, layer):
         """Appends a layer (an InputLayer sets the input shape and builds the model)."""

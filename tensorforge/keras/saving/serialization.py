@@ -67,8 +67,8 @@ def _is_input_layer(layer) -> bool:
 
 
 def sequential_config(model) -> dict:
-    config = {"name": model.name, "trainable": model.trainable,
-              "dtype": serialize_object(model)["config"].get("dtype")}
+    from ..layers.layer import dtype_policy_config
+    config = {"name": model.name, "trainable": model.trainable, "dtype": dtype_policy_config(model.dtype_policy)}
     layers = []
     if model._input_layer is not None:
         layers.append(serialize_layer(model._input_layer))
@@ -84,6 +84,51 @@ def _tensor_ref(t, history) -> dict:
             "config": {"shape": t.shape.as_list(), "dtype": t.dtype.name, "keras_history": list(history[id(t)])}}
 
 
+def _value_config(v):
+    """A non-tensor argument of a node as Keras serialises it (slices, Ellipsis, constants)."""
+    import numpy as np
+
+    from ...framework.tensor import Tensor
+    if isinstance(v, slice):
+        return {"class_name": "__slice__", "config": {"start": _value_config(v.start), "stop": _value_config(v.stop),
+                                                      "step": _value_config(v.step)}}
+    if v is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(v, Tensor):
+        return {"class_name": "__tensor__", "config": {"value": v.numpy().tolist(), "dtype": v.dtype.name}}
+    if isinstance(v, np.ndarray) and v.ndim > 0:
+        return {"class_name": "__numpy__", "config": {"value": v.tolist(), "dtype": v.dtype.name}}
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, bytes):
+        return {"class_name": "__bytes__", "config": {"value": v.decode("utf-8")}}
+    return serialize_object(v) if callable(v) else v
+
+
+def value_from_config(v):
+    """The inverse of `_value_config` for one dict (others are returned as they are)."""
+    import numpy as np
+    name = v.get("class_name") if isinstance(v, dict) else None
+    if name == "__slice__":
+        c = v["config"]
+        return slice(value_from_config(c["start"]), value_from_config(c["stop"]), value_from_config(c["step"]))
+    if name == "__ellipsis__":
+        return Ellipsis
+    if name == "__tensor__":
+        from ...framework.convert import convert_to_tensor
+        return convert_to_tensor(np.asarray(v["config"]["value"], dtype=v["config"]["dtype"]))
+    if name == "__numpy__":
+        return np.asarray(v["config"]["value"], dtype=v["config"]["dtype"])
+    if name == "__bytes__":
+        return v["config"]["value"].encode("utf-8")
+    return v
+
+
+def _operation_entry(op) -> dict:
+    return {"module": op.module, "class_name": op.class_name, "config": op.get_config(),
+            "registered_name": op.class_name}
+
+
 def functional_config(model) -> dict:
     history = {}
     for layer, t in zip(model._input_layers, model.inputs):
@@ -95,15 +140,19 @@ def functional_config(model) -> dict:
         node_counts[id(layer)] = index + 1
 
         def ref(v):
-            return _tensor_ref(v, history) if id(v) in history else serialize_object(v) if callable(v) else v
+            return _tensor_ref(v, history) if id(v) in history else _value_config(v)
         node = {"args": [map_structure(ref, a) for a in args],
                 "kwargs": {k: map_structure(ref, v) for k, v in kwargs.items()}}
         inbound.setdefault(id(layer), []).append(node)
         for j, o in enumerate(flatten(outs)):
             history[id(o)] = (layer.name, index, j)
     layers = []
-    for layer in keras_layers(model):
-        entry = serialize_layer(layer)
+    operations: list = []
+    for layer in list(model._input_layers) + [n[0] for n in model._nodes]:  # layers and operations
+        if not any(layer is o for o in operations):
+            operations.append(layer)
+    for layer in operations:
+        entry = _operation_entry(layer) if hasattr(layer, "class_name") else serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = inbound.get(id(layer), [])
         layers.append(entry)
@@ -229,6 +278,9 @@ def functional_from_config(config: dict, custom_objects=None, make_layer=None, c
             tensors[(name, 0, 0)] = layer.output
         else:
             layer = make_layer(layer_config) if make_layer is not None else None
+            if layer is None and str(layer_config.get("module", "")).startswith("keras.src.ops"):
+                from ..operations import operation_from_config
+                layer = operation_from_config(layer_config)
             if layer is None:
                 layer = deserialize_layer(layer_config, custom_objects)
             pending.extend((layer, name, i, node) for i, node in enumerate(layer_config.get("inbound_nodes", [])))
@@ -240,6 +292,9 @@ def functional_from_config(config: dict, custom_objects=None, make_layer=None, c
             if key not in tensors:
                 raise KeyError(key)
             return tensors[key]
+        if isinstance(v, dict) and v.get("class_name") in ("__slice__", "__ellipsis__", "__tensor__", "__numpy__",
+                                                           "__bytes__"):
+            return value_from_config(v)
         if isinstance(v, dict):
             return {k: resolve(x) for k, x in v.items()}
         if isinstance(v, list):

@@ -53,7 +53,7 @@ def keras_layers(model) -> list:
     if isinstance(model, Functional):
         out: list = []
         for l in list(model._input_layers) + [n[0] for n in model._nodes]:
-            if not any(l is o for o in out):
+            if hasattr(l, "weights") and not hasattr(l, "class_name") and not any(l is o for o in out):
                 out.append(l)
         return out
     return model.layers
