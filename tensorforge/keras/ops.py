@@ -14,17 +14,43 @@ from . import ops_image as image  # noqa: F401
 from . import ops_linalg as linalg
 from . import ops_math as math
 from . import ops_nn as nn
+from . import ops_more as _more
+from . import ops_nn_extra as _nn_extra
 from . import ops_numpy as numpy
+from . import ops_numpy_extra as _numpy_extra
+from . import ops_numpy_stats as _numpy_stats
 from .ops_dtypes import result_type  # noqa: F401
+
+_MATH = ("erfc", "logdet", "cdist", "extract_sequences", "ifft2", "view_as_complex", "view_as_real",
+         "stft", "istft")
+_LINALG = ("cholesky_inverse", "lu_factor", "matrix_rank", "pinv", "lstsq", "jvp")
+_CORE = ("custom_gradient", "saturate_cast")
+
+
+def _public(mod) -> dict:
+    return {name: obj for name, obj in vars(mod).items()
+            if not name.startswith("_") and callable(obj)
+            and getattr(obj, "__module__", None) == mod.__name__}
+
+
+def _attach(target, source, names=None) -> None:
+    """Make the public functions of `source` (or just `names`) attributes of the namespace `target`."""
+    funcs = _public(source)
+    for name in names or funcs:
+        setattr(target, name, funcs[name])
 
 
 def _export(*modules) -> None:
     """Publish the public functions defined in `modules` as attributes of this module."""
     namespace = globals()
     for mod in modules:
-        for name, obj in vars(mod).items():
-            if not name.startswith("_") and callable(obj) and getattr(obj, "__module__", None) == mod.__name__:
-                namespace[name] = obj
+        namespace.update(_public(mod))
 
 
-_export(numpy, core, nn, math, linalg)
+_attach(numpy, _numpy_extra)
+_attach(numpy, _numpy_stats)
+_attach(nn, _nn_extra)
+_attach(math, _more, _MATH)
+_attach(linalg, _more, _LINALG)
+_attach(core, _more, _CORE)
+_export(numpy, _numpy_extra, _numpy_stats, core, nn, _nn_extra, math, linalg, _more)
