@@ -45,3 +45,8 @@ from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401,E402
 from .embedding import ReversibleEmbedding  # noqa: F401,E402
 from .attention import GroupQueryAttention  # noqa: F401,E402
 from .audio_preprocessing import MelSpectrogram  # noqa: F401,E402
+from .image_augmentation import (  # noqa: F401,E402
+    AugMix, AutoContrast, ContrastLimitedAdaptiveHistogramEqualization, CutMix, Equalization, MaxNumBoundingBoxes,
+    MixUp, Pipeline, RandAugment, RandomColorDegeneration, RandomColorJitter, RandomElasticTransform, RandomErasing,
+    RandomGaussianBlur, RandomGrayscale, RandomHue, RandomInvert, RandomPerspective, RandomPosterization,
+    RandomSaturation, RandomSharpness, RandomShear, Solarization)
