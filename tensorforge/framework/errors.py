@@ -88,3 +88,10 @@ def exception_type_from_error_code(error_code: int):
 
 def error_code_from_exception_type(cls) -> int:
     return cls.error_code
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """An operator that a symbolic tensor does not support inside tf.function, such as using it as a
+    Python bool or iterating over it (tf.errors.OperatorNotAllowedInGraphError, a TypeError as in TF)."""
+
+    __module__ = "tensorforge.errors"

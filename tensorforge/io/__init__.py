@@ -12,3 +12,4 @@ from .parse_sequence import *  # noqa: F401,F403
 from .parsing_config import *  # noqa: F401,F403
 from .tensor_proto import *  # noqa: F401,F403
 from .tfrecord import *  # noqa: F401,F403
+from .sparse_serialization import *  # noqa: F401,F403

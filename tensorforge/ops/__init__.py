@@ -8,3 +8,6 @@ from . import histogram_ops, set_ops  # noqa: F401
 from . import operators  # noqa: F401
 from . import morphology_ops  # noqa: F401
 from .registry import REGISTRY, bind  # noqa: F401
+from . import extra_ops  # noqa: F401
+from . import extra_specs  # noqa: F401,E402 - tf.TensorArraySpec, tf.NoneTensorSpec, tf.IndexedSlicesSpec
+from . import ragged_extra  # noqa: F401

@@ -27,6 +27,24 @@ def _adj(x):
     return linalg_ops.adjoint(x)
 
 
+def _fmt(t) -> str:
+    """A tensor as TF's f-string messages print it (its NumPy value when eager)."""
+    v = getattr(t, "_value", None)
+    return str(np.asarray(v)) if isinstance(v, (np.ndarray, np.generic)) else str(t)
+
+
+def _solve_broadcast(matrix, rhs, adjoint=False):
+    """tf.linalg.solve with the batch dims of `matrix` and `rhs` broadcast against each other."""
+    m, r = matrix.shape.as_list(), rhs.shape.as_list()
+    if m[:-2] != r[:-2] and None not in m[:-2] + r[:-2]:
+        batch = list(np.broadcast_shapes(tuple(m[:-2]), tuple(r[:-2])))
+        if m[:-2] != batch:
+            matrix = array_ops.broadcast_to(matrix, batch + m[-2:])
+        if r[:-2] != batch:
+            rhs = array_ops.broadcast_to(rhs, batch + r[-2:])
+    return linalg_ops.solve(matrix, rhs, adjoint=adjoint)
+
+
 @tf_export("linalg.LinearOperator")
 class LinearOperator:
     """Base class of the linear operators (tf.linalg.LinearOperator): a [B1..Bb, M, N] batch of matrices."""
@@ -40,6 +58,10 @@ class LinearOperator:
         if is_non_singular and is_square is False:
             raise ValueError("A non-singular matrix is always square.")
         if is_non_singular:
+            is_square = True
+        if is_self_adjoint:
+            if is_square is False:
+                raise ValueError("A self-adjoint matrix is always square.")
             is_square = True
         self._dtype = dtypes.as_dtype(dtype) if dtype is not None else None
         self._is_non_singular = is_non_singular
@@ -134,7 +156,19 @@ class LinearOperator:
             left = self.adjoint() if adjoint else self
             right = x.adjoint() if adjoint_arg else x
             return LinearOperatorComposition([left, right])
-        return self._matmul(_as_tensor(x, self.dtype), adjoint=adjoint, adjoint_arg=adjoint_arg)
+        x = self._checked_arg(x, (self.range_dimension if adjoint else self.domain_dimension),
+                              -1 if adjoint_arg else -2)
+        return self._matmul(x, adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+    def _checked_arg(self, x, dim, axis):
+        """`x` as a tensor of the operator's dtype whose `axis` dimension is compatible with `dim` (TF's checks)."""
+        x = _as_tensor(x, self.dtype)
+        if x.dtype != self.dtype:
+            raise TypeError("Expected argument to have dtype %s.  Found: %s in tensor %s" % (self.dtype, x.dtype, x))
+        got = x.shape[axis] if x.shape.rank is not None and x.shape.rank >= -axis else None
+        if dim is not None and got is not None and dim != got:
+            raise ValueError("Dimensions %d and %d are not compatible" % (dim, got))
+        return x
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         return linalg_ops.matmul(self.to_dense(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
@@ -143,7 +177,7 @@ class LinearOperator:
         return self.matmul(other)
 
     def matvec(self, x, adjoint=False, name="matvec"):
-        x = _as_tensor(x, self.dtype)
+        x = self._checked_arg(x, self.range_dimension if adjoint else self.domain_dimension, -1)
         return array_ops.squeeze(self.matmul(array_ops.expand_dims(x, -1), adjoint=adjoint), -1)
 
     def solve(self, rhs, adjoint=False, adjoint_arg=False, name="solve"):
@@ -155,14 +189,16 @@ class LinearOperator:
             left = self.inverse()
             left = left.adjoint() if adjoint else left
             return LinearOperatorComposition([left, rhs.adjoint() if adjoint_arg else rhs])
-        return self._solve(_as_tensor(rhs, self.dtype), adjoint=adjoint, adjoint_arg=adjoint_arg)
+        rhs = self._checked_arg(rhs, self.domain_dimension if adjoint else self.range_dimension,
+                                -1 if adjoint_arg else -2)
+        return self._solve(rhs, adjoint=adjoint, adjoint_arg=adjoint_arg)
 
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
         rhs = _adj(rhs) if adjoint_arg else rhs
-        return linalg_ops.solve(self.to_dense(), rhs, adjoint=adjoint)
+        return _solve_broadcast(self.to_dense(), rhs, adjoint=adjoint)
 
     def solvevec(self, rhs, adjoint=False, name="solve"):
-        rhs = _as_tensor(rhs, self.dtype)
+        rhs = self._checked_arg(rhs, self.domain_dimension if adjoint else self.range_dimension, -1)
         return array_ops.squeeze(self.solve(array_ops.expand_dims(rhs, -1), adjoint=adjoint), -1)
 
     def _check_square(self):
@@ -181,7 +217,8 @@ class LinearOperator:
         return self._log_abs_determinant()
 
     def _log_abs_determinant(self):
-        return linalg_ops.slogdet(self.to_dense())[1]
+        out = linalg_ops.slogdet(self.to_dense())[1]
+        return out if out.dtype == self.dtype else math_ops.cast(out, self.dtype)
 
     def inverse(self, name="inverse"):
         if self.is_square is False:
@@ -280,7 +317,7 @@ class LinearOperatorFullMatrix(LinearOperator):
         rhs = _adj(rhs) if adjoint_arg else rhs
         if self.is_self_adjoint and self.is_positive_definite:
             return linalg_ops.cholesky_solve(linalg_ops.cholesky(self._matrix), rhs)
-        return linalg_ops.solve(self._matrix, rhs, adjoint=adjoint)
+        return _solve_broadcast(self._matrix, rhs, adjoint=adjoint)
 
 
 @tf_export("linalg.LinearOperatorDiag")
@@ -980,20 +1017,33 @@ def _conj(x):
     return math_ops.conj(x) if x.dtype.is_complex else x
 
 
-@tf_export("linalg.LinearOperatorCirculant")
-class LinearOperatorCirculant(LinearOperator):
-    """A circulant matrix given by its `spectrum`, the DFT of its first column
-    (tf.linalg.LinearOperatorCirculant); products and solves go through FFTs."""
+_FFT = {1: ("fft", "ifft"), 2: ("fft2d", "ifft2d"), 3: ("fft3d", "ifft3d")}
 
-    def __init__(self, spectrum, input_output_dtype=dtypes.complex64, is_non_singular=None, is_self_adjoint=None,
-                 is_positive_definite=None, is_square=True, name="LinearOperatorCirculant"):
+
+def _to_complex(x):
+    if x.dtype.is_complex:
+        return x
+    return math_ops.cast(x, dtypes.complex128 if x.dtype == dtypes.float64 else dtypes.complex64)
+
+
+class _BaseLinearOperatorCirculant(LinearOperator):
+    """A (nested) block circulant operator of `block_depth` levels given by its `spectrum`, the
+    `block_depth`-dimensional DFT of its convolution kernel; products and solves go through FFTs."""
+
+    def __init__(self, spectrum, block_depth, input_output_dtype=dtypes.complex64, is_non_singular=None,
+                 is_self_adjoint=None, is_positive_definite=None, is_square=True, name="LinearOperatorCirculant",
+                 parameters=None):
+        if block_depth not in (1, 2, 3):
+            raise ValueError("Argument `block_depth` must be one of [1, 2, 3]. Received: %s." % block_depth)
+        self._block_depth = block_depth
         self._spectrum = _t(spectrum)
         allowed = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
         if self._spectrum.dtype not in allowed:
             raise TypeError("Argument spectrum must have dtype in %s. Found: %s"
                             % ([d.name for d in allowed], self._spectrum.dtype))
-        if self._spectrum.shape.rank is not None and self._spectrum.shape.rank < 1:
-            raise ValueError("Argument `spectrum` must have at least 1 dimensions. Received: %s." % self._spectrum)
+        if self._spectrum.shape.rank is not None and self._spectrum.shape.rank < block_depth:
+            raise ValueError("Argument `spectrum` must have at least %d dimensions. Received: %s."
+                             % (block_depth, _fmt(self._spectrum)))
         if not self._spectrum.dtype.is_complex:
             if is_self_adjoint is False:
                 raise ValueError("A real spectrum always corresponds to a self-adjoint operator. Expected argument "
@@ -1005,37 +1055,52 @@ class LinearOperatorCirculant(LinearOperator):
                              "`is_square` to be True. Received: %s." % is_square)
         super().__init__(dtypes.as_dtype(input_output_dtype), is_non_singular=is_non_singular,
                          is_self_adjoint=is_self_adjoint, is_positive_definite=is_positive_definite, is_square=True,
-                         name=name, parameters={"spectrum": spectrum, "input_output_dtype": input_output_dtype})
+                         name=name, parameters=parameters or {"spectrum": spectrum,
+                                                              "input_output_dtype": input_output_dtype})
 
     @property
     def spectrum(self):
         return self._spectrum
 
     @property
-    def block_depth(self):
-        return 1
+    def block_depth(self) -> int:
+        """The number of nested circulant levels (1, 2 or 3)."""
+        return self._block_depth
+
+    @property
+    def block_shape(self) -> TensorShape:
+        """The trailing `block_depth` dimensions of the spectrum."""
+        return self._spectrum.shape[-self._block_depth:]
 
     def block_shape_tensor(self):
-        return array_ops.shape(self._spectrum)[-1:]
+        return array_ops.shape(self._spectrum)[-self._block_depth:]
 
     def _shape(self):
         s = self._spectrum.shape
-        return s.concatenate([s[-1]]) if s.rank is not None else s
-
-    def _complex_spectrum(self):
-        s = self._spectrum
-        if s.dtype.is_complex:
+        if s.rank is None:
             return s
-        return math_ops.cast(s, dtypes.complex128 if s.dtype == dtypes.float64 else dtypes.complex64)
+        block = s[-self._block_depth:].as_list()
+        n = None if None in block else int(np.prod(block))
+        return s[:-self._block_depth].concatenate([n, n])
+
+    def _axes(self):
+        return [-(i + 1) for i in range(self._block_depth)]
+
+    def _fft(self, x, inverse=False):
+        return getattr(signal_ops, _FFT[self._block_depth][int(inverse)])(x)
 
     def _apply(self, x, adjoint, solve):
-        spectrum = self._complex_spectrum()
+        spectrum = _to_complex(self._spectrum)
         if adjoint:
             spectrum = math_ops.conj(spectrum)
-        xt = linalg_ops.matrix_transpose(math_ops.cast(x, spectrum.dtype))  # [..., K, N]
-        fx = signal_ops.fft(xt)
-        sp = array_ops.expand_dims(spectrum, -2)
-        y = signal_ops.ifft(math_ops.divide(fx, sp) if solve else math_ops.multiply(sp, fx))
+        block = self.block_shape.as_list()
+        xt = linalg_ops.matrix_transpose(math_ops.cast(x, spectrum.dtype))  # [..., R, N]
+        lead = xt.shape.as_list()[:-1]
+        fx = self._fft(array_ops.reshape(xt, lead + block))
+        sp = array_ops.expand_dims(spectrum, -self._block_depth - 1)
+        y = self._fft(math_ops.divide(fx, sp) if solve else math_ops.multiply(sp, fx), inverse=True)
+        ys = y.shape.as_list()
+        y = array_ops.reshape(y, ys[:-self._block_depth] + [int(np.prod(block))])
         return math_ops.cast(linalg_ops.matrix_transpose(y), self.dtype)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
@@ -1052,20 +1117,25 @@ class LinearOperatorCirculant(LinearOperator):
         return self._matmul(ident)
 
     def convolution_kernel(self, name="convolution_kernel"):
-        return math_ops.cast(signal_ops.ifft(self._complex_spectrum()), self.dtype)
+        """The convolution kernel: the inverse DFT of the spectrum, cast to the operator's dtype."""
+        return math_ops.cast(self._fft(_to_complex(self._spectrum), inverse=True), self.dtype)
 
     def _determinant(self):
-        return math_ops.cast(math_ops.reduce_prod(self._spectrum, axis=-1), self.dtype)
+        return math_ops.cast(math_ops.reduce_prod(self._spectrum, axis=self._axes()), self.dtype)
 
     def _log_abs_determinant(self):
-        return math_ops.cast(math_ops.reduce_sum(math_ops.log(math_ops.abs(self._spectrum)), axis=-1), self.dtype)
+        return math_ops.cast(math_ops.reduce_sum(math_ops.log(math_ops.abs(self._spectrum)), axis=self._axes()),
+                             self.dtype)
 
     def trace(self, name="trace"):
-        re = math_ops.reduce_sum(math_ops.real(self._spectrum) if self._spectrum.dtype.is_complex
-                                 else self._spectrum, axis=-1)
-        if not self.dtype.is_complex or not self._spectrum.dtype.is_complex:
+        s = self._spectrum
+        re = math_ops.reduce_sum(math_ops.real(s) if s.dtype.is_complex else s, axis=self._axes())
+        if not self.dtype.is_complex:
             return math_ops.cast(re, self.dtype)
-        im = math_ops.reduce_sum(math_ops.imag(self._spectrum), axis=-1)
+        if self.is_self_adjoint or not s.dtype.is_complex:
+            im = array_ops.zeros_like(re)
+        else:
+            im = math_ops.reduce_sum(math_ops.imag(s), axis=self._axes())
         return math_ops.cast(math_ops.complex(re, im), self.dtype)
 
     def _diag_part(self):
@@ -1075,16 +1145,660 @@ class LinearOperatorCirculant(LinearOperator):
                                  array_ops.ones(self.shape[:-1].as_list(), dtype=self.dtype))
 
     def _eigvals(self):
-        return self._spectrum
+        s = self._spectrum.shape.as_list()
+        return array_ops.reshape(self._spectrum, s[:-self._block_depth] + [self.domain_dimension])
+
+    def cond(self, name="cond"):
+        a = math_ops.abs(self._eigvals())
+        return math_ops.divide(math_ops.reduce_max(a, axis=-1), math_ops.reduce_min(a, axis=-1))
+
+    def _same_kind(self, spectrum):
+        kw = dict(input_output_dtype=self.dtype, is_non_singular=self.is_non_singular,
+                  is_self_adjoint=self.is_self_adjoint, is_positive_definite=self.is_positive_definite)
+        if type(self) is _BaseLinearOperatorCirculant:
+            return _BaseLinearOperatorCirculant(spectrum, self._block_depth, **kw)
+        return type(self)(spectrum, **kw)
 
     def _linop_adjoint(self):
         s = self._spectrum
-        return LinearOperatorCirculant(math_ops.conj(s) if s.dtype.is_complex else s,
-                                       input_output_dtype=self.dtype, is_non_singular=self.is_non_singular,
-                                       is_self_adjoint=self.is_self_adjoint,
-                                       is_positive_definite=self.is_positive_definite)
+        return self._same_kind(math_ops.conj(s) if s.dtype.is_complex else s)
 
     def _linop_inverse(self):
-        return LinearOperatorCirculant(math_ops.reciprocal(self._spectrum), input_output_dtype=self.dtype,
-                                       is_non_singular=self.is_non_singular, is_self_adjoint=self.is_self_adjoint,
-                                       is_positive_definite=self.is_positive_definite)
+        return self._same_kind(math_ops.reciprocal(self._spectrum))
+
+
+@tf_export("linalg.LinearOperatorCirculant")
+class LinearOperatorCirculant(_BaseLinearOperatorCirculant):
+    """A circulant matrix given by its `spectrum`, the DFT of its first column
+    (tf.linalg.LinearOperatorCirculant); products and solves go through FFTs.
+
+    Example:
+
+    >>> op = tf.linalg.LinearOperatorCirculant(tf.constant([6., 2., 2.]), input_output_dtype=tf.float32)
+    >>> op.to_dense().shape
+    TensorShape([3, 3])
+    """
+
+    def __init__(self, spectrum, input_output_dtype=dtypes.complex64, is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=True, name="LinearOperatorCirculant"):
+        super().__init__(spectrum, 1, input_output_dtype=input_output_dtype, is_non_singular=is_non_singular,
+                         is_self_adjoint=is_self_adjoint, is_positive_definite=is_positive_definite,
+                         is_square=is_square, name=name)
+
+
+@tf_export("linalg.LinearOperatorCirculant2D")
+class LinearOperatorCirculant2D(_BaseLinearOperatorCirculant):
+    """A block circulant operator with circulant blocks, given by the 2-D DFT `spectrum` [..., N0, N1]
+    of its kernel (tf.linalg.LinearOperatorCirculant2D); its shape is [..., N0 * N1, N0 * N1]."""
+
+    def __init__(self, spectrum, input_output_dtype=dtypes.complex64, is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=True, name="LinearOperatorCirculant2D"):
+        super().__init__(spectrum, 2, input_output_dtype=input_output_dtype, is_non_singular=is_non_singular,
+                         is_self_adjoint=is_self_adjoint, is_positive_definite=is_positive_definite,
+                         is_square=is_square, name=name)
+
+
+@tf_export("linalg.LinearOperatorCirculant3D")
+class LinearOperatorCirculant3D(_BaseLinearOperatorCirculant):
+    """A doubly nested block circulant operator, given by the 3-D DFT `spectrum` [..., N0, N1, N2] of its
+    kernel (tf.linalg.LinearOperatorCirculant3D); its shape is [..., N0 * N1 * N2, N0 * N1 * N2]."""
+
+    def __init__(self, spectrum, input_output_dtype=dtypes.complex64, is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=True, name="LinearOperatorCirculant3D"):
+        super().__init__(spectrum, 3, input_output_dtype=input_output_dtype, is_non_singular=is_non_singular,
+                         is_self_adjoint=is_self_adjoint, is_positive_definite=is_positive_definite,
+                         is_square=is_square, name=name)
+
+
+_FLOAT_COMPLEX = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
+_TRIDIAG_FORMATS = ("compact", "matrix", "sequence")
+
+
+def _roll_last(x, shift):
+    return array_ops.roll(x, shift=shift, axis=-1)
+
+
+@tf_export("linalg.LinearOperatorTridiag")
+class LinearOperatorTridiag(LinearOperator):
+    """A [batch] square tridiagonal matrix (tf.linalg.LinearOperatorTridiag).
+
+    `diagonals` is, by `diagonals_format`: 'compact', a [..., 3, N] tensor (superdiagonal,
+    diagonal, subdiagonal; the superdiagonal's last and the subdiagonal's first entry are
+    padding); 'sequence', a list of those three [..., N] tensors; 'matrix', the [..., N, N]
+    matrix itself. Products use tf.linalg.tridiagonal_matmul and solves tf.linalg.tridiagonal_solve.
+
+    Example:
+
+    >>> op = tf.linalg.LinearOperatorTridiag([[3., 4., 5.], [1., -1., 2.], [6., 7., 8.]],
+    ...                                      diagonals_format='sequence')
+    >>> op.to_dense().numpy()
+    array([[ 1.,  3.,  0.],
+           [ 7., -1.,  4.],
+           [ 0.,  8.,  2.]], dtype=float32)
+    """
+
+    def __init__(self, diagonals, diagonals_format="compact", is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=None, name="LinearOperatorTridiag"):
+        if diagonals_format not in _TRIDIAG_FORMATS:
+            raise ValueError("Argument `diagonals_format` must be one of compact, matrix, or sequence. Received : %s."
+                             % diagonals_format)
+        if diagonals_format == "sequence":
+            self._diagonals = [_t(d) for d in diagonals]
+            dtype = self._diagonals[0].dtype
+        else:
+            self._diagonals = _t(diagonals)
+            dtype = self._diagonals.dtype
+        self._diagonals_format = diagonals_format
+        super().__init__(dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=is_square, name=name,
+                         parameters={"diagonals": diagonals, "diagonals_format": diagonals_format})
+
+    @property
+    def diagonals(self):
+        return self._diagonals
+
+    @property
+    def diagonals_format(self) -> str:
+        return self._diagonals_format
+
+    def _shape(self):
+        if self._diagonals_format == "matrix":
+            return self._diagonals.shape
+        if self._diagonals_format == "compact":
+            s = self._diagonals.shape
+            if s.rank is None:
+                return s
+            d = s[:-2].concatenate(s[-1:])
+        else:
+            sup, main, sub = (d.shape.as_list() for d in self._diagonals)
+            batch = np.broadcast_shapes(tuple(x if x is not None else 1 for x in sup[:-1]),
+                                        tuple(x if x is not None else 1 for x in main[:-1]),
+                                        tuple(x if x is not None else 1 for x in sub[:-1]))
+            d = TensorShape(list(batch) + [main[-1]])
+        return d.concatenate(d[-1:])
+
+    def _compact(self, diagonals=None):
+        """The [..., 3, N] compact form of the diagonals."""
+        d = self._diagonals if diagonals is None else diagonals
+        if self._diagonals_format == "compact":
+            return d
+        if self._diagonals_format == "matrix":
+            return linalg_ops.diag_part(d, k=(-1, 1), padding_value=0, align="LEFT_RIGHT")
+        batch = self.batch_shape.as_list()
+        n = self.domain_dimension
+        return array_ops.stack([array_ops.broadcast_to(x, batch + [n]) for x in d], axis=-2)
+
+    def _adjoint_diagonals(self):
+        d = self._diagonals
+        if self._diagonals_format == "matrix":
+            return _adj(d)
+        if self._diagonals_format == "sequence":
+            sup, main, sub = (_conj(x) for x in d)
+            return [_roll_last(sub, -1), main, _roll_last(sup, 1)]
+        c = _conj(d)
+        sup, main, sub = c[..., 0, :], c[..., 1, :], c[..., 2, :]
+        return array_ops.stack([_roll_last(sub, -1), main, _roll_last(sup, 1)], axis=-2)
+
+    def _to_dense(self):
+        if self._diagonals_format == "matrix":
+            return self._diagonals
+        return linalg_ops.diag(self._compact(), k=(-1, 1), align="LEFT_RIGHT")
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        d = self._adjoint_diagonals() if adjoint else self._diagonals
+        x = _adj(x) if adjoint_arg else x
+        return linalg_ops.tridiagonal_matmul(d, x, diagonals_format=self._diagonals_format)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        d = self._adjoint_diagonals() if adjoint else self._diagonals
+        n = self.domain_dimension
+        rs = rhs.shape.as_list()
+        batch = list(np.broadcast_shapes(tuple(self.batch_shape.as_list()), tuple(rs[:-2])))
+        if rs[:-2] != batch:
+            rhs = array_ops.broadcast_to(rhs, batch + rs[-2:])
+        if self._diagonals_format == "matrix":
+            d = array_ops.broadcast_to(d, batch + [n, n])
+        elif self._diagonals_format == "compact":
+            d = array_ops.broadcast_to(d, batch + [3, n])
+        else:
+            d = [array_ops.broadcast_to(x, batch + [n]) for x in d]
+        return linalg_ops.tridiagonal_solve(d, rhs, diagonals_format=self._diagonals_format,
+                                            transpose_rhs=adjoint_arg, conjugate_rhs=adjoint_arg)
+
+    def _diag_part(self):
+        if self._diagonals_format == "matrix":
+            return linalg_ops.diag_part(self._diagonals)
+        if self._diagonals_format == "sequence":
+            return array_ops.broadcast_to(self._diagonals[1], self.shape[:-1].as_list())
+        return self._diagonals[..., 1, :]
+
+
+@tf_export("linalg.LinearOperatorHouseholder")
+class LinearOperatorHouseholder(LinearOperator):
+    """The Householder reflection I - 2 v v^H / (v^H v) about the hyperplane orthogonal to
+    `reflection_axis` v [..., N] (tf.linalg.LinearOperatorHouseholder): self-adjoint, its own
+    inverse, determinant -1."""
+
+    def __init__(self, reflection_axis, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name="LinearOperatorHouseholder"):
+        self._reflection_axis = _t(reflection_axis)
+        if self._reflection_axis.shape.rank is not None and self._reflection_axis.shape.rank < 1:
+            raise ValueError("Argument reflection_axis must have at least 1 dimension.  Found: %s"
+                             % self._reflection_axis)
+        if is_self_adjoint is False:
+            raise ValueError("A Householder operator is always self adjoint.")
+        if is_positive_definite is True:
+            raise ValueError("A Householder operator is always non-positive definite.")
+        if is_square is False:
+            raise ValueError("A Householder operator is always square.")
+        super().__init__(self._reflection_axis.dtype, is_non_singular=is_non_singular, is_self_adjoint=True,
+                         is_positive_definite=False, is_square=True, name=name,
+                         parameters={"reflection_axis": reflection_axis})
+
+    @property
+    def reflection_axis(self):
+        return self._reflection_axis
+
+    def _shape(self):
+        s = self._reflection_axis.shape
+        return s.concatenate(s[-1:]) if s.rank is not None else s
+
+    def _unit(self):
+        return linalg_ops.l2_normalize(self._reflection_axis, axis=-1)
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        x = _adj(x) if adjoint_arg else x
+        v = array_ops.expand_dims(self._unit(), -1)
+        vx = linalg_ops.matmul(v, x, adjoint_a=True)
+        return math_ops.subtract(x, math_ops.multiply(math_ops.multiply(v, vx), math_ops.cast(2, self.dtype)))
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        return self._matmul(rhs, adjoint, adjoint_arg)
+
+    def _to_dense(self):
+        v = array_ops.expand_dims(self._unit(), -1)
+        m = math_ops.multiply(linalg_ops.matmul(v, v, adjoint_b=True), math_ops.cast(-2, self.dtype))
+        return linalg_ops.set_diag(m, math_ops.add(linalg_ops.diag_part(m), math_ops.cast(1, self.dtype)))
+
+    def _diag_part(self):
+        v = self._unit()
+        return math_ops.subtract(math_ops.cast(1, self.dtype),
+                                 math_ops.multiply(math_ops.multiply(v, _conj(v)), math_ops.cast(2, self.dtype)))
+
+    def trace(self, name="trace"):
+        return math_ops.multiply(math_ops.cast(self.domain_dimension - 2, self.dtype),
+                                 array_ops.ones(self.batch_shape.as_list(), dtype=self.dtype))
+
+    def _determinant(self):
+        return math_ops.negative(array_ops.ones(self.batch_shape.as_list(), dtype=self.dtype))
+
+    def _log_abs_determinant(self):
+        return array_ops.zeros(self.batch_shape.as_list(), dtype=self.dtype)
+
+    def _eigvals(self):
+        s = self._reflection_axis.shape.as_list()
+        return array_ops.concat([math_ops.negative(array_ops.ones(s[:-1] + [1], dtype=self.dtype)),
+                                 array_ops.ones(s[:-1] + [s[-1] - 1], dtype=self.dtype)], axis=-1)
+
+    def cond(self, name="cond"):
+        return array_ops.ones(self.batch_shape.as_list(), dtype=self.dtype)
+
+    def _linop_adjoint(self):
+        return self
+
+    def _linop_inverse(self):
+        return self
+
+    def assert_positive_definite(self, name="assert_positive_definite"):
+        from ..framework.errors import InvalidArgumentError
+        raise InvalidArgumentError(None, None, "Householder operators are always non-positive definite.")
+
+
+@tf_export("linalg.LinearOperatorPermutation")
+class LinearOperatorPermutation(LinearOperator):
+    """The permutation matrix P with P[..., i, perm[..., i]] = 1, so that (P x)[i] = x[perm[i]]
+    (tf.linalg.LinearOperatorPermutation); products and solves are gathers."""
+
+    def __init__(self, perm, dtype=dtypes.float32, is_non_singular=None, is_self_adjoint=None,
+                 is_positive_definite=None, is_square=None, name="LinearOperatorPermutation"):
+        self._perm = _t(perm)
+        if self._perm.shape.rank is not None and self._perm.shape.rank < 1:
+            raise ValueError("Argument `perm` must have at least 1 dimension. Received: %s." % _fmt(self._perm))
+        if not self._perm.dtype.is_integer:
+            raise TypeError("Argument `perm` must be integer dtype. Received: %s." % _fmt(self._perm))
+        static = getattr(self._perm, "_value", None)
+        if static is not None and not isinstance(static, np.ndarray):
+            static = None
+        if static is not None:
+            n = static.shape[-1]
+            if np.any(np.sort(static, axis=-1) != np.arange(n)):
+                raise ValueError("Argument `perm` must be a vector of unique integers from 0 to %d." % (n - 1))
+        if is_non_singular is False:
+            raise ValueError("A Permutation operator is always non-singular. Expected argument `is_non_singular` to "
+                             "be True. Received: %s." % is_non_singular)
+        if is_square is False:
+            raise ValueError("A Permutation operator is always square. Expected argument `is_square` to be True. "
+                             "Received: %s." % is_square)
+        super().__init__(dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=True, name=name,
+                         parameters={"perm": perm, "dtype": dtype})
+
+    @property
+    def perm(self):
+        return self._perm
+
+    def _shape(self):
+        s = self._perm.shape
+        return s.concatenate(s[-1:]) if s.rank is not None else s
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        perm = self._perm
+        if adjoint and not self.is_self_adjoint:
+            perm = array_ops.argsort(perm, axis=-1, stable=True)
+        x = _adj(x) if adjoint_arg else x
+        xs, ps = x.shape.as_list(), perm.shape.as_list()
+        batch = list(np.broadcast_shapes(tuple(xs[:-2]), tuple(ps[:-1])))
+        if xs[:-2] != batch:
+            x = array_ops.broadcast_to(x, batch + xs[-2:])
+        if ps[:-1] != batch:
+            perm = array_ops.broadcast_to(perm, batch + ps[-1:])
+        return array_ops.gather(x, perm, axis=len(batch), batch_dims=len(batch))
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        return self._matmul(rhs, adjoint=not adjoint, adjoint_arg=adjoint_arg)
+
+    def _one_hot_eq(self, perm):
+        n = self.domain_dimension
+        return math_ops.cast(math_ops.equal(array_ops.range(0, n, dtype=self._perm.dtype), perm), self.dtype)
+
+    def _to_dense(self):
+        return self._one_hot_eq(array_ops.expand_dims(self._perm, -1))
+
+    def _diag_part(self):
+        return self._one_hot_eq(self._perm)
+
+    def _log_abs_determinant(self):
+        return array_ops.zeros(self.batch_shape.as_list(), dtype=self.dtype)
+
+    def cond(self, name="cond"):
+        return array_ops.ones(self.batch_shape.as_list(), dtype=self.dtype)
+
+
+def _static_int(value, what):
+    """A Python int (or None when unknown) from a shape argument, with TF's checks."""
+    t = value if math_ops._is_tensorish(value) else _t(value)
+    if not t.dtype.is_integer:
+        raise TypeError("Argument %s must be integer type.  Found: %s" % (what, t))
+    v = getattr(t, "_value", None)
+    if not isinstance(v, (np.ndarray, np.generic)):
+        return None
+    v = np.asarray(v)
+    if v.ndim != 0:
+        raise ValueError("Argument %s must be a 0-D Tensor.  Found: %s" % (what, v))
+    if v < 0:
+        raise ValueError("Argument %s must be non-negative.  Found: %s" % (what, v))
+    return int(v)
+
+
+@tf_export("linalg.LinearOperatorZeros")
+class LinearOperatorZeros(LinearOperator):
+    """An all-zeros [batch] matrix of shape batch_shape + [num_rows, num_columns]
+    (tf.linalg.LinearOperatorZeros); singular, so it has no solve or inverse."""
+
+    def __init__(self, num_rows, num_columns=None, batch_shape=None, dtype=None, is_non_singular=False,
+                 is_self_adjoint=True, is_positive_definite=False, is_square=True, assert_proper_shapes=False,
+                 name="LinearOperatorZeros"):
+        dtype = dtypes.as_dtype(dtype or dtypes.float32)
+        if not is_self_adjoint and is_square:
+            raise ValueError("A zero operator is always self adjoint.")
+        if is_non_singular:
+            raise ValueError("A zero operator is always singular.")
+        if is_positive_definite:
+            raise ValueError("A zero operator is always not positive-definite.")
+        self._assert_proper_shapes = assert_proper_shapes
+        self._num_rows = _static_int(num_rows, "num_rows")
+        self._num_columns = _static_int(num_rows if num_columns is None else num_columns, "num_columns")
+        if is_square and self._num_rows is not None and self._num_columns is not None \
+                and self._num_rows != self._num_columns:
+            raise ValueError("LinearOperatorZeros initialized as is_square=True, but got num_rows({}) != "
+                             "num_columns({})".format(self._num_rows, self._num_columns))
+        if batch_shape is None:
+            self._batch = None
+        else:
+            b = batch_shape if math_ops._is_tensorish(batch_shape) else _t(batch_shape, dtype=dtypes.int32)
+            if not b.dtype.is_integer:
+                raise TypeError("Argument batch_shape must be integer type.  Found: %s" % b)
+            v = np.asarray(b._value)
+            if v.ndim != 1:
+                raise ValueError("Argument batch_shape must be a 1-D Tensor.  Found: %s" % v)
+            if np.any(v < 0):
+                raise ValueError("Argument batch_shape must be non-negative.  Found:%s" % v)
+            self._batch = [int(d) for d in v]
+        super().__init__(dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=is_square, name=name,
+                         parameters={"num_rows": num_rows, "num_columns": num_columns, "batch_shape": batch_shape,
+                                     "dtype": dtype, "assert_proper_shapes": assert_proper_shapes})
+
+    def _shape(self):
+        return (self._batch or []) + [self._num_rows, self._num_columns]
+
+    def _batch_broadcast(self, x):
+        if self._batch is None:
+            return x
+        xs = x.shape.as_list()
+        out = list(np.broadcast_shapes(tuple(xs[:-2]), tuple(self._batch))) + xs[-2:]
+        return x if out == xs else math_ops.add(x, array_ops.zeros(self._batch + [1, 1], dtype=x.dtype))
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        xs = x.shape.as_list()
+        if adjoint_arg:
+            xs = xs[:-2] + [xs[-1], xs[-2]]
+        n = self._num_columns if adjoint else self._num_rows
+        return self._batch_broadcast(array_ops.zeros(xs[:-2] + [n, xs[-1]], dtype=x.dtype))
+
+    def matmul(self, x, adjoint=False, adjoint_arg=False, name="matmul"):
+        if isinstance(x, LinearOperator):
+            if not self.is_square or not x.is_square:
+                raise ValueError("Matmul with non-square `LinearOperator`s or non-square `LinearOperatorZeros` not "
+                                 "supported at this time.")
+            return self
+        return super().matmul(x, adjoint=adjoint, adjoint_arg=adjoint_arg, name=name)
+
+    def _zeros(self, shape):
+        return array_ops.zeros(shape, dtype=self.dtype)
+
+    def _determinant(self):
+        return self._zeros(self._batch or [])
+
+    def trace(self, name="trace"):
+        return self._zeros(self._batch or [])
+
+    def _diag_part(self):
+        return self._zeros((self._batch or []) + [min(self._num_rows, self._num_columns)])
+
+    def _eigvals(self):
+        return self._diag_part()
+
+    def add_to_tensor(self, x, name="add_to_tensor"):
+        return self._batch_broadcast(_as_tensor(x, self.dtype))
+
+    def assert_non_singular(self, name="assert_non_singular"):
+        from ..framework.errors import InvalidArgumentError
+        raise InvalidArgumentError(None, None, "Zero operators are always non-invertible.")
+
+    def assert_positive_definite(self, name="assert_positive_definite"):
+        from ..framework.errors import InvalidArgumentError
+        raise InvalidArgumentError(None, None, "Zero operators are always non-positive definite.")
+
+
+def _is_blockwise(dims, arg, axis):
+    """Whether `arg` is a list of blocks (one per diagonal block) rather than one tensor (TF's rule)."""
+    if not isinstance(arg, (tuple, list)) or len(arg) != len(dims):
+        return False
+    if not any(isinstance(x, (list, tuple)) for x in arg):
+        return True
+    arg_dims = [_t(x).shape[axis] for x in arg]
+    if all(d == a or d is None for d, a in zip(dims, arg_dims)):
+        return True
+    if all(a == arg_dims[0] for a in arg_dims) and arg_dims[0] >= sum(d for d in dims if d is not None):
+        return False
+    raise ValueError("Input dimension does not match operator dimension.")
+
+
+def _broadcast_batch(mats):
+    """Tensors [..., M, N] broadcast to one batch shape."""
+    batch = ()
+    for m in mats:
+        batch = np.broadcast_shapes(batch, tuple(m.shape.as_list()[:-2]))
+    batch = list(batch)
+    return [m if m.shape.as_list()[:-2] == batch else array_ops.broadcast_to(m, batch + m.shape.as_list()[-2:])
+            for m in mats]
+
+
+@tf_export("linalg.LinearOperatorBlockLowerTriangular")
+class LinearOperatorBlockLowerTriangular(LinearOperator):
+    """A block lower triangular operator (tf.linalg.LinearOperatorBlockLowerTriangular).
+
+    `operators[i]` is row i of blocks: i + 1 operators, the last of which is the square
+    diagonal block. matmul/solve accept one tensor or a list of per-block tensors (and then
+    return a list); solves are block forward (or, with adjoint, backward) substitution.
+    """
+
+    def __init__(self, operators, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                 is_square=None, name="LinearOperatorBlockLowerTriangular"):
+        operators = [list(row) for row in operators]
+        if not operators:
+            raise ValueError("Argument `operators` must be a list of >=1 operators. Received: %s." % operators)
+        self._operators = operators
+        self._diagonal_operators = [row[-1] for row in operators]
+        dtype = operators[0][0].dtype
+        for i, row in enumerate(operators):
+            for o in row:
+                if o.dtype != dtype:
+                    raise TypeError("Expected all operators to have the same dtype.  Found {} in row {} and {} in "
+                                    "row 0.".format(str([(p.name, p.dtype) for p in row]), i, str(dtype)))
+        diag = self._diagonal_operators
+        if all(o.is_non_singular for o in diag):
+            if is_non_singular is False:
+                raise ValueError("A blockwise lower-triangular operator with non-singular operators on the main "
+                                 "diagonal is always non-singular. Expected argument `is_non_singular` to be True. "
+                                 "Received: %s." % is_non_singular)
+            is_non_singular = True
+        elif any(o.is_non_singular is False for o in diag):
+            if is_non_singular is True:
+                raise ValueError("A blockwise lower-triangular operator with a singular operator on the main "
+                                 "diagonal is always singular. Expected argument `is_non_singular` to be True. "
+                                 "Received: %s." % is_non_singular)
+            is_non_singular = False
+        for i, row in enumerate(operators):
+            if len(row) != i + 1:
+                raise ValueError("Argument `operators[%d]` must contain `%d` blocks. Received: %d blocks."
+                                 % (i, i + 1, len(row)))
+        for i in range(1, len(operators)):
+            for j in range(i):
+                o, above, right = operators[i][j], operators[i - 1][j], operators[i][j + 1]
+                if o.domain_dimension is not None and above.domain_dimension is not None \
+                        and o.domain_dimension != above.domain_dimension:
+                    raise ValueError("Argument `operators[%d][%d].domain_dimension` (%s) must be the same as "
+                                     "`operators[%d][%d].domain_dimension` (%s)."
+                                     % (i, j, o.domain_dimension, i - 1, j, above.domain_dimension))
+                if o.range_dimension is not None and right.range_dimension is not None \
+                        and o.range_dimension != right.range_dimension:
+                    raise ValueError("Argument `operators[%d][%d].range_dimension` (%s) must be the same as "
+                                     "`operators[%d][%d].range_dimension` (%s)."
+                                     % (i, j, o.range_dimension, i, j + 1, right.range_dimension))
+        if is_square is False:
+            raise ValueError("`LinearOperatorBlockLowerTriangular` must be square. Expected argument `is_square` to "
+                             "be True. Received: %s." % is_square)
+        for i, o in enumerate(diag):
+            if o.is_square is False:
+                raise ValueError("Matrices on the diagonal (the final elements of each row-partition in the "
+                                 "`operators` list) must be square. Expected argument `operators[%d][-1].is_square` "
+                                 "to be True. Received: %s." % (i, o.is_square))
+        super().__init__(dtype, is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
+                         is_positive_definite=is_positive_definite, is_square=True, name=name,
+                         parameters={"operators": operators})
+
+    @property
+    def operators(self):
+        return self._operators
+
+    def _dims(self):
+        return [o.domain_dimension for o in self._diagonal_operators]
+
+    def _shape(self):
+        return _batch([o for row in self._operators for o in row]) + [sum(self._dims()), sum(self._dims())]
+
+    def _blocks(self, x, adjoint_arg, what):
+        """`x` as a list of per-block tensors (already adjointed when `adjoint_arg`), and whether it was a list."""
+        axis = -1 if adjoint_arg else -2
+        if _is_blockwise(self._dims(), x, axis):
+            blocks = [b if isinstance(b, LinearOperator) else _as_tensor(b, self.dtype) for b in x]
+            for d, b in zip(self._dims(), blocks):
+                self._check_dim(d, b.shape[axis], what)
+            return [_adj(b) if adjoint_arg else b for b in blocks], True
+        x = _as_tensor(x, self.dtype)
+        self._check_dim(self.domain_dimension, x.shape[axis], what)
+        x = _adj(x) if adjoint_arg else x
+        return array_ops.split(x, self._dims(), axis=-2), False
+
+    def _check_dim(self, want, got, what):
+        if want is not None and got is not None and want != got:
+            raise ValueError("Dimensions %d and %d are not compatible" % (want, got))
+
+    def _finish(self, parts, blockwise):
+        return parts if blockwise else array_ops.concat(_broadcast_batch(parts), axis=-2)
+
+    def matmul(self, x, adjoint=False, adjoint_arg=False, name="matmul"):
+        if isinstance(x, LinearOperator):
+            left = self.adjoint() if adjoint else self
+            right = x.adjoint() if adjoint_arg else x
+            if right.range_dimension is not None and left.domain_dimension is not None \
+                    and right.range_dimension != left.domain_dimension:
+                raise ValueError("Operators are incompatible. Expected `x` to have dimension {} but got {}."
+                                 .format(left.domain_dimension, right.range_dimension))
+            return LinearOperatorComposition([left, right])
+        blocks, blockwise = self._blocks(x, adjoint_arg, "x")
+        ops_, k = self._operators, len(self._operators)
+        out = []
+        for i in range(k):
+            if adjoint:  # column i of the blocks, adjointed
+                terms = [ops_[j][i].matmul(blocks[j], adjoint=True) for j in range(i, k)]
+            else:
+                terms = [ops_[i][j].matmul(blocks[j]) for j in range(i + 1)]
+            out.append(terms[0] if len(terms) == 1 else math_ops.add_n(_broadcast_batch(terms)))
+        return self._finish(out, blockwise)
+
+    def matvec(self, x, adjoint=False, name="matvec"):
+        if _is_blockwise(self._dims(), x, -1):
+            y = self.matmul([array_ops.expand_dims(_as_tensor(b, self.dtype), -1) for b in x], adjoint=adjoint)
+            return [array_ops.squeeze(b, -1) for b in y]
+        return super().matvec(x, adjoint=adjoint)
+
+    def solve(self, rhs, adjoint=False, adjoint_arg=False, name="solve"):
+        if self.is_non_singular is False:
+            raise NotImplementedError("Exact solve not implemented for an operator that is expected to be singular.")
+        if isinstance(rhs, LinearOperator):
+            return super().solve(rhs, adjoint=adjoint, adjoint_arg=adjoint_arg)
+        blocks, blockwise = self._blocks(rhs, adjoint_arg, "rhs")
+        ops_, diag, k = self._operators, self._diagonal_operators, len(self._operators)
+        sol = [None] * k
+        order = range(k - 1, -1, -1) if adjoint else range(k)
+        for i in order:
+            y = blocks[i]
+            others = range(i + 1, k) if adjoint else range(i)
+            for j in others:
+                term = ops_[j][i].matmul(sol[j], adjoint=True) if adjoint else ops_[i][j].matmul(sol[j])
+                y = math_ops.subtract(y, term)
+            sol[i] = diag[i].solve(y, adjoint=adjoint)
+        return self._finish(sol, blockwise)
+
+    def solvevec(self, rhs, adjoint=False, name="solve"):
+        if _is_blockwise(self._dims(), rhs, -1):
+            y = self.solve([array_ops.expand_dims(_as_tensor(b, self.dtype), -1) for b in rhs], adjoint=adjoint)
+            return [array_ops.squeeze(b, -1) for b in y]
+        return super().solvevec(rhs, adjoint=adjoint)
+
+    def _to_dense(self):
+        n = self.domain_dimension
+        mats = _broadcast_batch([o.to_dense() for row in self._operators for o in row])
+        rows, start, cols = [], 0, 0
+        for i in range(len(self._operators)):
+            blocks = mats[start:start + i + 1]
+            start += i + 1
+            cols += self._dims()[i]
+            if n - cols:
+                bs = blocks[0].shape.as_list()
+                blocks = blocks + [array_ops.zeros(bs[:-1] + [n - cols], dtype=self.dtype)]
+            rows.append(array_ops.concat(blocks, axis=-1) if len(blocks) > 1 else blocks[0])
+        return array_ops.concat(rows, axis=-2)
+
+    def _stack_diag(self, parts):
+        return array_ops.concat([p[..., 0] for p in _broadcast_batch([array_ops.expand_dims(p, -1)
+                                                                     for p in parts])], axis=-1)
+
+    def _diag_part(self):
+        return self._stack_diag([o.diag_part() for o in self._diagonal_operators])
+
+    def _eigvals(self):
+        return self._stack_diag([o.eigvals() for o in self._diagonal_operators])
+
+    def trace(self, name="trace"):
+        out = self._diagonal_operators[0].trace()
+        for o in self._diagonal_operators[1:]:
+            out = math_ops.add(out, o.trace())
+        return out
+
+    def _determinant(self):
+        if all(o.is_positive_definite for o in self._diagonal_operators):
+            return math_ops.exp(self._log_abs_determinant())
+        out = self._diagonal_operators[0].determinant()
+        for o in self._diagonal_operators[1:]:
+            out = math_ops.multiply(out, o.determinant())
+        return out
+
+    def _log_abs_determinant(self):
+        out = self._diagonal_operators[0].log_abs_determinant()
+        for o in self._diagonal_operators[1:]:
+            out = math_ops.add(out, o.log_abs_determinant())
+        return out

@@ -208,3 +208,122 @@ def nce_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true
                                       sampled_values, True, remove_accidental_hits, None)
     xent = nn_ops.sigmoid_cross_entropy_with_logits(labels=targets, logits=logits)
     return math_ops.reduce_sum(xent, axis=1)
+
+
+# ---------------------------------------------------------------- unigram samplers (fixed and learned)
+def _unigram_weights(range_max, vocab_file, distortion, num_reserved_ids, num_shards, shard, unigrams):
+    """TF's FixedUnigramSampler weights: zeros for the reserved ids, then the unigram counts
+    (or a vocab file's last CSV field) to the power `distortion`, kept for ids in this shard."""
+    if vocab_file:
+        from ..io import gfile
+        with gfile.GFile(vocab_file, "r") as f:
+            counts = [float(line.rstrip("\n").split(",")[-1]) for line in f if line.strip()]
+    elif unigrams:
+        counts = list(unigrams)
+    else:
+        raise InvalidArgumentError(None, None, "Must provide either vocab_file or unigrams.")
+    reserved = np.arange(num_reserved_ids)
+    weights = [np.zeros(int((reserved % num_shards == shard).sum()))]
+    # TF numbers the unigrams from the count of reserved ids kept so far (its own quirk)
+    ids = np.arange(len(counts)) + weights[0].size
+    keep = ids % num_shards == shard
+    weights.append(np.power(np.asarray(counts, np.float64)[keep], distortion))
+    w = np.concatenate(weights)
+    if w.size != range_max:
+        raise InvalidArgumentError(None, None, "range is %d must be equal to weights size  %d" % (range_max, w.size))
+    return w
+
+
+def _weighted_sample(gen, p, num_sampled, unique):
+    """(sampled classes, expected-count function) for class probabilities `p`."""
+    n = p.size
+    if not unique:
+        sampled = gen.choice(n, num_sampled, p=p).astype(np.int64)
+        return sampled, lambda c: num_sampled * p[c]
+    if num_sampled > np.count_nonzero(p):
+        raise InvalidArgumentError(None, None, "Sampler's range is too small (%d classes with a nonzero "
+                                   "probability < num_sampled=%d)." % (np.count_nonzero(p), num_sampled))
+    draws = np.empty(0, np.int64)
+    while True:  # draw in batches until enough distinct classes, then cut at the num_sampled-th one
+        draws = np.concatenate([draws, gen.choice(n, max(2 * num_sampled, 16), p=p)])
+        _, first = np.unique(draws, return_index=True)
+        if first.size >= num_sampled:
+            first = np.sort(first)[:num_sampled]
+            tries = int(first[-1]) + 1
+            return draws[first], lambda c, _n=tries: -np.expm1(_n * np.log1p(-p[c]))
+
+
+def _check_true_classes(tc, num_true):
+    if tc.ndim != 2 or tc.shape[1] != num_true:
+        raise InvalidArgumentError(None, None, "true_classes must be a matrix [batch, num_true=%d], got %s"
+                                   % (num_true, list(tc.shape)))
+
+
+def _fixed_unigram_kernel(xp, true_classes, num_true, num_sampled, unique, range_max, vocab_file, distortion,
+                          num_reserved_ids, num_shards, shard, unigrams, seed, seed2):
+    tc = np.asarray(true_classes, np.int64)
+    _check_true_classes(tc, num_true)
+    w = _unigram_weights(range_max, vocab_file, distortion, num_reserved_ids, num_shards, shard, unigrams)
+    gen = _stateful_gen("FixedUnigramCandidateSampler", dtypes.int64, seed, seed2)
+    sampled, expected = _weighted_sample(gen, w / w.sum(), num_sampled, unique)
+    return sampled, expected(tc).astype(np.float32), expected(sampled).astype(np.float32)
+
+
+# The learned sampler's counts live with the kernel, as in TF: one state per op configuration.
+_learned_counts: dict = {}
+
+
+def _learned_unigram_kernel(xp, true_classes, num_true, num_sampled, unique, range_max, seed, seed2):
+    tc = np.asarray(true_classes, np.int64)
+    _check_true_classes(tc, num_true)
+    key = (num_true, num_sampled, unique, range_max, seed, seed2)
+    counts = _learned_counts.get(key)
+    if counts is None:
+        counts = _learned_counts[key] = np.ones(range_max)
+    gen = _stateful_gen("LearnedUnigramCandidateSampler", dtypes.int64, seed, seed2)
+    sampled, expected = _weighted_sample(gen, counts / counts.sum(), num_sampled, unique)
+    out = sampled, expected(tc).astype(np.float32), expected(sampled).astype(np.float32)
+    seen = tc[(tc >= 0) & (tc < range_max)]
+    counts += np.bincount(seen, minlength=range_max)  # TF's Update(true_classes) after sampling
+    return out
+
+
+register("FixedUnigramCandidateSampler", kernel=_fixed_unigram_kernel, infer=_sampler_infer, grad=NON_DIFFERENTIABLE,
+         api="tf.random.fixed_unigram_candidate_sampler", num_outputs=-1, stateful=True, args=("true_classes",),
+         samples=lambda: [([np.array([[1], [2]], np.int64)],
+                           dict(num_true=1, num_sampled=4, unique=True, range_max=5, vocab_file="", distortion=1.0,
+                                num_reserved_ids=0, num_shards=1, shard=0, unigrams=(1.0, 2.0, 3.0, 4.0, 5.0),
+                                seed=3, seed2=4)),
+                          ([np.array([[0, 2]], np.int64)],
+                           dict(num_true=2, num_sampled=3, unique=False, range_max=3, vocab_file="", distortion=0.5,
+                                num_reserved_ids=2, num_shards=2, shard=0, unigrams=(1.0, 2.0, 3.0, 4.0, 5.0),
+                                seed=3, seed2=4))])
+register("LearnedUnigramCandidateSampler", kernel=_learned_unigram_kernel, infer=_sampler_infer,
+         grad=NON_DIFFERENTIABLE, api="tf.random.learned_unigram_candidate_sampler", num_outputs=-1, stateful=True,
+         args=("true_classes",),
+         samples=lambda: [([np.array([[1], [5]], np.int64)],
+                           dict(num_true=1, num_sampled=4, unique=True, range_max=10, seed=3, seed2=4)),
+                          ([np.array([[0, 2]], np.int64)],
+                           dict(num_true=2, num_sampled=3, unique=False, range_max=6, seed=3, seed2=4))])
+
+
+@tf_export("random.fixed_unigram_candidate_sampler", "nn.fixed_unigram_candidate_sampler")
+def fixed_unigram_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max, vocab_file="",
+                                    distortion=1.0, num_reserved_ids=0, num_shards=1, shard=0, unigrams=(),
+                                    seed=None, name=None) -> _Sampled:
+    """Samples classes with probabilities proportional to given unigram counts (or a vocab file's
+    last CSV column) raised to `distortion` (tf.random.fixed_unigram_candidate_sampler)."""
+    tc = convert_to_tensor(true_classes, dtype=dtypes.int64)
+    attrs = dict(num_true=int(num_true), num_sampled=int(num_sampled), unique=bool(unique), range_max=int(range_max),
+                 vocab_file=str(vocab_file), distortion=float(distortion), num_reserved_ids=int(num_reserved_ids),
+                 num_shards=int(num_shards), shard=int(shard), unigrams=tuple(float(u) for u in unigrams),
+                 **_seed_attrs(seed))
+    return _Sampled(*bind("FixedUnigramCandidateSampler", [tc], attrs))
+
+
+@tf_export("random.learned_unigram_candidate_sampler", "nn.learned_unigram_candidate_sampler")
+def learned_unigram_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max, seed=None,
+                                      name=None) -> _Sampled:
+    """Samples classes with probabilities proportional to how often each appeared in `true_classes`
+    so far (every class starts at a count of 1) (tf.random.learned_unigram_candidate_sampler)."""
+    return _sample("LearnedUnigramCandidateSampler", true_classes, num_true, num_sampled, unique, range_max, seed)
