@@ -51,7 +51,7 @@ def _namespace(path: str) -> _types.ModuleType:
 
 
 # Lazy subpackages that also export names into eager namespaces (tf.image.decode_png is tf.io's).
-_EXPORTING_SUBPACKAGES = ("io",)
+_EXPORTING_SUBPACKAGES = ("io", "data")
 
 
 def _lazy_lookup(namespace: _types.ModuleType):

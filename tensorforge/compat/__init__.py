@@ -9,3 +9,4 @@ v1.train = _types.ModuleType(__name__ + ".v1.train", "tf.compat.v1.train")
 v1.train.summary_iterator = _summary_iterator
 _sys.modules.setdefault(v1.__name__, v1)
 _sys.modules.setdefault(v1.train.__name__, v1.train)
+from .helpers import *  # noqa: F401,F403,E402 - as_bytes, as_text, dimension_value, forward_compatible, v2, ...

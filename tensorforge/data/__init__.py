@@ -10,3 +10,4 @@ from .structure import DatasetSpec  # noqa: F401
 
 INFINITE_CARDINALITY = INFINITE
 UNKNOWN_CARDINALITY = UNKNOWN
+from .experimental_extra import IteratorSpec, NumpyIterator  # noqa: F401,E402

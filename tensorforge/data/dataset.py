@@ -86,16 +86,9 @@ class Dataset:
         return True
 
     def as_numpy_iterator(self):
-        """An iterator over the elements as NumPy values (bytes for strings)."""
-        if not structure.all_dense(self.element_spec):
-            for s in structure.flat_specs(self.element_spec):
-                if isinstance(s, structure.DatasetSpec):
-                    raise TypeError("Dataset.as_numpy_iterator() is not supported for datasets that produce "
-                                    "values of type DatasetSpec")
-        pack = structure.numpy_packer(self.element_spec)
-        _share_options(self)
-        for c in _guarded(self._elements()):
-            yield pack(c)
+        """An iterator over the elements as NumPy values (bytes for strings): a tf.data.NumpyIterator."""
+        from .experimental_extra import NumpyIterator
+        return NumpyIterator(self)
 
     def cardinality(self) -> Tensor:
         """The number of elements as a scalar int64 tensor; tf.data.INFINITE_CARDINALITY (-1) or
@@ -499,11 +492,9 @@ class OwnedIterator:
             raise OutOfRangeError(None, None, "End of sequence") from None
 
     def get_next_as_optional(self):
-        from .optional import Optional
-        try:
-            return Optional.from_value(self.__next__())
-        except StopIteration:
-            return Optional.empty(self.element_spec)
+        """The next element as a tf.experimental.Optional (empty at the end); works inside tf.function."""
+        from .optional import iterator_get_next_as_optional
+        return iterator_get_next_as_optional(self)
 
     def close(self):
         close = getattr(self._it, "close", None)

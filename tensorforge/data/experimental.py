@@ -97,3 +97,4 @@ __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShard
            "take_while", "scan", "group_by_window", "bucket_by_sequence_length", "Reducer", "at", "copy_to_device",
            "dense_to_ragged_batch", "dense_to_sparse_batch", "get_single_element", "group_by_reducer",
            "make_batched_features_dataset", "parallel_interleave", "prefetch_to_device"]
+from .experimental_extra import *  # noqa: F401,F403,E402 - Optional, from_list, map_and_batch, TFRecordWriter, ...

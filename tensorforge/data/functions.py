@@ -31,6 +31,7 @@ Greater GreaterEqual Less LessEqual Equal NotEqual LogicalAnd LogicalOr ClipByVa
 _FusedElementwise
 """.split())
 _STRUCTURAL = frozenset({"Placeholder", "Const"})
+DEBUG_MODE = False  # set by tf.data.experimental.enable_debug_mode()
 
 
 def _list_to_tensor(v):
@@ -67,6 +68,7 @@ class StructuredFunction:
         self.vectorizable = False
         if not self._eager:
             self._trace()
+            self._eager = DEBUG_MODE  # tf.data.experimental.enable_debug_mode: run the Python function per element
         else:
             self._infer_eager_output()
 
