@@ -405,3 +405,20 @@ def test_forward_compatibility_horizon():
         assert tf.compat.forward_compatible(day_before.year, day_before.month, day_before.day)
         assert not tf.compat.forward_compatible(far.year, far.month, far.day)
     assert not tf.compat.forward_compatible(far.year - 1, far.month, far.day)
+
+
+def test_next_inside_tf_function_pulls_at_run_time():
+    it = iter(tf.data.Dataset.range(4))
+
+    @tf.function
+    def times_ten():
+        return it.get_next() * 10
+
+    @tf.function
+    def plus_100():
+        return next(it) + 100
+
+    assert [int(times_ten()) for _ in range(2)] == [0, 10]
+    assert [int(plus_100()) for _ in range(2)] == [102, 103]
+    with pytest.raises(tf.errors.OutOfRangeError, match="End of sequence"):
+        times_ten()

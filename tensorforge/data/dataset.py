@@ -22,6 +22,7 @@ import json
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.context import ctx
 from ..framework.convert import convert_to_tensor
 from ..framework.errors import InvalidArgumentError
 from ..framework.tensor import Tensor
@@ -448,6 +449,9 @@ class OwnedIterator:
         return self
 
     def __next__(self):
+        if ctx.graph is not None:  # inside tf.function: an op that pulls an element each run
+            from .optional import iterator_get_next
+            return iterator_get_next(self)
         token = _ITERATION_SEEDS.set(self._seeds)
         try:
             c = next(self._it)
@@ -486,6 +490,8 @@ class OwnedIterator:
     def get_next(self):
         """The next element; raises tf.errors.OutOfRangeError at the end (TF1-style)."""
         from ..framework.errors import OutOfRangeError
+        if ctx.graph is not None:
+            return self.__next__()  # the graph op raises OutOfRangeError itself
         try:
             return self.__next__()
         except StopIteration:

@@ -85,6 +85,19 @@ register("IteratorGetNextAsOptional", kernel=_get_next,
          grad=NON_DIFFERENTIABLE, api="tf.data.Iterator.get_next_as_optional", stateful=True, num_outputs=-1, args=("iterator",),
          samples=lambda: [([_make_iterator(np, _sample_dataset())],
                            {"output_types": (dtypes.int64,), "output_shapes": ((),)})])
+def _get_next_or_raise(xp, handle, output_types, output_shapes):
+    out = _get_next(xp, handle, output_types, output_shapes)
+    if not out[0]:
+        from ..framework.errors import OutOfRangeError
+        raise OutOfRangeError(None, None, "End of sequence")
+    return out[1:]
+
+
+register("IteratorGetNext", kernel=_get_next_or_raise,
+         infer=lambda s, a: [(shape, t) for t, shape in zip(a["output_types"], a["output_shapes"])],
+         grad=NON_DIFFERENTIABLE, api="tf.data.Iterator.get_next", stateful=True, num_outputs=-1, args=("iterator",),
+         samples=lambda: [([_make_iterator(np, _sample_dataset())],
+                           {"output_types": (dtypes.int64,), "output_shapes": ((),)})])
 register("DeleteIterator", kernel=_delete_iterator, infer=lambda s, a: [((), dtypes.bool)],
          grad=NON_DIFFERENTIABLE, api="tf.data.Iterator.__del__", stateful=True, args=("iterator",),
          samples=lambda: [([_make_iterator(np, _sample_dataset())], {})])

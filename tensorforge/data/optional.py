@@ -259,9 +259,26 @@ def iterator_get_next_as_optional(owned) -> Optional:
     return _OptionalImpl(value, spec, out[0])
 
 
+def iterator_get_next(owned):
+    """`next(iterator)` / `Iterator.get_next()` inside tf.function: an IteratorGetNext op that pulls
+    the next element each time the function runs (OutOfRangeError at the end), as in TF."""
+    spec = owned.element_spec
+    leaves = structure.flat_specs(spec)
+    if any(isinstance(s, structure.DatasetSpec) for s in leaves):
+        raise TypeError("get_next() inside tf.function does not support dataset-valued elements.")
+    flat = structure.component_specs(leaves)
+    attrs = {"output_types": tuple(s.dtype for s in flat),
+             "output_shapes": tuple(graph_iteration._shape_tuple(s) for s in flat)}
+    handle = convert_to_tensor(np.int64(_graph_handle(owned)))
+    out = bind("IteratorGetNext", [handle], attrs)
+    out = list(out) if isinstance(out, tuple) else [out]
+    values = structure.leaves_from_components(leaves, out)
+    return nest.pack_sequence_as(spec, values) if nest.is_nested(spec) else values[0]
+
+
 def get_next_as_optional(iterator) -> Optional:
     """tf.data.experimental.get_next_as_optional: `iterator.get_next_as_optional()`."""
     return iterator.get_next_as_optional()
 
 
-__all__ = ["Optional", "OptionalSpec", "get_next_as_optional", "iterator_get_next_as_optional"]
+__all__ = ["Optional", "OptionalSpec", "get_next_as_optional", "iterator_get_next", "iterator_get_next_as_optional"]
