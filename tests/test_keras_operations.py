@@ -76,3 +76,21 @@ def test_operators_inside_layer_calls_stay_inside_the_layer():
     model = keras.Model(x, Shift()(x))
     assert [e["class_name"] for e in model.get_config()["layers"]] == ["InputLayer", "Shift"]
     np.testing.assert_allclose(np.asarray(model(XV)), XV[:, :2] * 3.0 + 1.0)
+
+
+def test_keras_ops_functions_become_operation_nodes():
+    x, y = keras.Input((3,)), keras.Input((2,))
+    z = keras.ops.expand_dims(keras.ops.sum(keras.ops.concatenate([x, y], axis=1), axis=-1), 1)
+    model = keras.Model([x, y], keras.ops.relu(z))
+    entries = model.get_config()["layers"][2:]
+    assert [(e["class_name"], e["module"]) for e in entries] == [
+        ("Concatenate", "keras.src.ops.numpy"), ("Sum", "keras.src.ops.numpy"),
+        ("ExpandDims", "keras.src.ops.numpy"), ("Relu", "keras.src.ops.nn")]
+    assert entries[0]["config"] == {"name": "concatenate", "axis": 1}  # non-tensor arguments: the op's config
+    xv, yv = XV, np.array([[1.0, -2.0], [0.5, 0.5]], np.float32)
+    want = np.maximum(np.concatenate([xv, yv], 1).sum(-1, keepdims=True), 0)
+    np.testing.assert_allclose(np.asarray(model([xv, yv])), want, rtol=1e-6)
+    again = keras.Model.from_config(json.loads(json.dumps(model.get_config())))
+    np.testing.assert_allclose(np.asarray(again([xv, yv])), want, rtol=1e-6)
+    # Eagerly (and inside layers) the same functions just compute.
+    assert float(keras.ops.sum(keras.ops.concatenate([tf.ones(2), tf.ones(1)], axis=0))) == 3.0

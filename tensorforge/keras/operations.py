@@ -100,6 +100,68 @@ def _add_node(graph, op: Operation, args, kwargs):
     return outputs
 
 
+_SIGNATURES: dict = {}
+
+
+def _has_tensor(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_has_tensor(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_tensor(v) for v in value.values())
+    return hasattr(value, "dtype") and hasattr(value, "shape") and not isinstance(value, type)
+
+
+def _config_value(value):
+    from ..framework.dtypes import DType
+    return value.name if isinstance(value, DType) else value
+
+
+def keras_op(fn, class_name: str, module: str):
+    """`fn` (a keras.ops function) made to add an operation node when called on Keras tensors
+    outside a layer: tensor arguments become the node's inputs, the others its config (as
+    Keras's op classes take them in their constructors)."""
+    import functools
+    import inspect
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        graph = None
+        for a in args:
+            g = getattr(a, "graph", None) if not isinstance(a, (list, tuple)) else \
+                next((getattr(v, "graph", None) for v in a if getattr(v, "graph", None) is not None), None)
+            if getattr(g, "keras_history", None) is not None:
+                graph = g
+                break
+        if graph is None:
+            graph = _functional_graph_of(list(kwargs.values())) if kwargs else None
+        if graph is None or ctx.graph is graph:
+            return fn(*args, **kwargs)
+        sig = _SIGNATURES.get(fn)
+        if sig is None:
+            sig = _SIGNATURES[fn] = inspect.signature(fn)
+        bound = sig.bind(*args, **kwargs)
+        call_args, call_kwargs, config, positional = [], {}, {}, True
+        for name, value in bound.arguments.items():
+            kind = sig.parameters[name].kind
+            if kind is inspect.Parameter.VAR_POSITIONAL:
+                call_args.extend(value)
+            elif kind is inspect.Parameter.VAR_KEYWORD:
+                call_kwargs.update(value)
+            elif _has_tensor(value):
+                if positional:
+                    call_args.append(value)
+                else:
+                    call_kwargs[name] = value
+            else:
+                positional = False
+                config[name] = _config_value(value)
+        op = Operation(class_name, functools.partial(fn, **config) if config else fn, module=module, config=config)
+        return _add_node(graph, op, call_args, call_kwargs)
+
+    wrapper.__wrapped_keras_op__ = fn
+    return wrapper
+
+
 def _operator_hook(name, fn, x, *rest):
     if ctx.graph is x.graph:  # inside a layer's call (or a traced function on that graph)
         return fn(x, *rest)

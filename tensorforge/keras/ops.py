@@ -54,3 +54,29 @@ _attach(math, _more, _MATH)
 _attach(linalg, _more, _LINALG)
 _attach(core, _more, _CORE)
 _export(numpy, _numpy_extra, _numpy_stats, core, nn, _nn_extra, math, linalg, _more)
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def _wrap_for_keras_tensors() -> None:
+    """keras.ops functions called on Keras functional tensors add operation nodes to the model
+    (Keras 3's op classes: `concatenate` -> `Concatenate` in `keras.src.ops.numpy`)."""
+    from .operations import keras_op
+    namespace = globals()
+    wrapped: dict = {}
+    for label, mod in (("numpy", numpy), ("nn", nn), ("math", math), ("linalg", linalg), ("core", core),
+                       ("image", image)):
+        for name, fn in list(vars(mod).items()):
+            if name.startswith("_") or not callable(fn) or isinstance(fn, type) or not hasattr(fn, "__code__"):
+                continue
+            if id(fn) not in wrapped:
+                wrapped[id(fn)] = keras_op(fn, _camel(name), "keras.src.ops." + label)
+            setattr(mod, name, wrapped[id(fn)])
+    for name, fn in list(namespace.items()):
+        if not name.startswith("_") and id(fn) in wrapped:
+            namespace[name] = wrapped[id(fn)]
+
+
+_wrap_for_keras_tensors()
