@@ -10,6 +10,7 @@ import operator
 
 from ..framework.context import ctx, graph_scope
 from ..framework.nest import flatten
+from ..graph.graph import SymbolicTensor
 from ..ops import operators
 from .layers.layer import _snake, unique_layer_name
 
@@ -125,15 +126,15 @@ def keras_op(fn, class_name: str, module: str):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        graph = None
+        # Fast path (eager tensors, arrays, numbers): no graph tensor among the arguments.
         for a in args:
-            g = getattr(a, "graph", None) if not isinstance(a, (list, tuple)) else \
-                next((getattr(v, "graph", None) for v in a if getattr(v, "graph", None) is not None), None)
-            if getattr(g, "keras_history", None) is not None:
-                graph = g
+            t = type(a)
+            if t is SymbolicTensor or ((t is list or t is tuple) and any(type(v) is SymbolicTensor for v in a)):
                 break
-        if graph is None:
-            graph = _functional_graph_of(list(kwargs.values())) if kwargs else None
+        else:
+            if not kwargs or not any(type(v) is SymbolicTensor for v in kwargs.values()):
+                return fn(*args, **kwargs)
+        graph = _functional_graph_of((list(args), kwargs))
         if graph is None or ctx.graph is graph:
             return fn(*args, **kwargs)
         sig = _SIGNATURES.get(fn)
