@@ -58,3 +58,45 @@ def set_threads(n: int) -> bool:
 def get_threads() -> int | None:
     fns = _functions()
     return None if fns is None else int(fns[1]())
+
+
+_GTSV: dict = {}
+_GTSV_NAMES = {"float32": "sgtsv", "float64": "dgtsv", "complex64": "cgtsv", "complex128": "zgtsv"}
+
+
+def lapack_gtsv(dtype):
+    """LAPACKE's `?gtsv` (tridiagonal solve with partial pivoting) from NumPy's OpenBLAS for `dtype`,
+    as `f(n, nrhs, dl, d, du, b) -> info` on contiguous NumPy arrays (b row-major n x nrhs,
+    overwritten by the solution); None where the library or symbol is not there."""
+    import numpy as np
+    name = _GTSV_NAMES.get(np.dtype(dtype).name)
+    if name is None:
+        return None
+    if name not in _GTSV:
+        fn = None
+        for path in _loaded_blas_paths():
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            for symbol, int_type in (("scipy_LAPACKE_%s64_" % name, ctypes.c_int64), ("LAPACKE_%s64_" % name,
+                                                                                   ctypes.c_int64),
+                                     ("LAPACKE_%s" % name, ctypes.c_int)):
+                raw = getattr(lib, symbol, None)
+                if raw is not None:
+                    raw.restype = int_type
+                    raw.argtypes = [ctypes.c_int, int_type, int_type] + [ctypes.c_void_p] * 4 + [int_type]
+                    fn = _gtsv_caller(raw)
+                    break
+            if fn is not None:
+                break
+        _GTSV[name] = fn
+    return _GTSV[name]
+
+
+def _gtsv_caller(raw):
+    row_major = 101
+
+    def call(n, nrhs, dl, d, du, b) -> int:
+        return int(raw(row_major, n, nrhs, dl.ctypes.data, d.ctypes.data, du.ctypes.data, b.ctypes.data, nrhs))
+    return call

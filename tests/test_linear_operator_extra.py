@@ -115,3 +115,20 @@ def test_circulant():
             tf.constant(x.astype(np.complex128)))
         loss = tf.reduce_sum(tf.math.real(y))
     assert t.gradient(loss, sv).shape == (2, 6)
+
+
+def test_tridiagonal_solve_long_systems_through_lapack():
+    rng = np.random.default_rng(7)
+    n = 3000
+    diags = rng.standard_normal((2, 3, n))
+    rhs = rng.standard_normal((2, n, 2))
+    diag_t, rhs_t = tf.constant(diags), tf.constant(rhs)
+    x = tf.linalg.tridiagonal_solve(diag_t, rhs_t).numpy()
+    for b in range(2):
+        a = np.diag(diags[b, 1]) + np.diag(diags[b, 0, :-1], 1) + np.diag(diags[b, 2, 1:], -1)
+        np.testing.assert_allclose(x[b], np.linalg.solve(a, rhs[b]), rtol=1e-6, atol=1e-8)
+    np.testing.assert_array_equal(diag_t.numpy(), diags)  # inputs untouched (LAPACK overwrites its arguments)
+    np.testing.assert_array_equal(rhs_t.numpy(), rhs)
+    singular = tf.linalg.tridiagonal_solve(tf.zeros((3, 100), tf.float64), tf.ones((100,), tf.float64),
+                                           diagonals_format="compact")
+    assert np.isnan(singular.numpy()).all()

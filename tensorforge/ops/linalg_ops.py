@@ -2084,6 +2084,11 @@ def _tridiag_solve_kernel(xp, diagonals, rhs, partial_pivoting, perturb_singular
     d = xp.ascontiguousarray(xp.broadcast_to(diagonals, batch + (3, m)).reshape(nb, 3, m).transpose(1, 2, 0), dt)
     sup, dg, sub = d[0], d[1], d[2]
     r = xp.ascontiguousarray(xp.broadcast_to(b, out_shape).reshape(nb, m, k).transpose(1, 0, 2), dt)
+    if partial_pivoting and not perturb_singular and m >= _LAPACK_MIN_ROWS and nb <= _LAPACK_MAX_SYSTEMS:
+        x = _tridiag_lapack(sup, dg, sub, r)
+        if x is not None:
+            out = xp.moveaxis(x, 0, 1).reshape(out_shape).astype(diagonals.dtype, copy=False)
+            return out[..., 0] if vec else out
     with np.errstate(all="ignore"):
         if partial_pivoting:
             x = _tridiag_gtsv(xp, sup, dg, sub, r, perturb_singular)
@@ -2091,6 +2096,31 @@ def _tridiag_solve_kernel(xp, diagonals, rhs, partial_pivoting, perturb_singular
             x = _tridiag_thomas(xp, sup, dg, sub, r)
     out = xp.moveaxis(x, 0, 1).reshape(out_shape).astype(diagonals.dtype, copy=False)
     return out[..., 0] if vec else out
+
+
+# Few long systems go to LAPACK's xGTSV (the same partial pivoting) one system at a time; many short
+# ones stay with the NumPy elimination, vectorised over the batch.
+_LAPACK_MIN_ROWS, _LAPACK_MAX_SYSTEMS = 64, 16
+
+
+def _tridiag_lapack(sup, dg, sub, r):
+    """Solves each system with LAPACKE ?gtsv from NumPy's OpenBLAS; None when it is not available.
+    sup/dg/sub: [M, B]; r: [M, B, K] (time-major, as the NumPy path takes them)."""
+    from .._blas import lapack_gtsv
+    gtsv = lapack_gtsv(dg.dtype)
+    if gtsv is None:
+        return None
+    m, nb = dg.shape
+    k = r.shape[2]
+    x = np.empty_like(r)
+    for j in range(nb):
+        # Copies: gtsv overwrites all four (the inputs may be the caller's own buffers).
+        dl, d, du = np.array(sub[1:, j]), np.array(dg[:, j]), np.array(sup[:-1, j])
+        b = np.array(r[:, j, :], order="C")
+        if gtsv(m, k, dl, d, du, b) != 0:  # a zero pivot: TF fills the failed system
+            b[...] = _tridiag_fail_value(b.dtype)
+        x[:, j, :] = b
+    return x
 
 
 def _tridiag_fail_value(dt):
